@@ -1,0 +1,18 @@
+// The subcommands of `mlf`. Each takes the arguments after its name and returns an exit
+// code (command_line.h: 0 ok, 1 user error, 2 usage error, 3 internal error).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace mlf::driver {
+
+int run_check(const std::vector<std::string>& args);
+int run_build(const std::vector<std::string>& args);
+int run_graph(const std::vector<std::string>& args);
+int run_fmt(const std::vector<std::string>& args);
+
+// Prints `message` and the command's usage line to stderr; returns the usage exit code.
+int usage_error(const std::string& command, const std::string& message);
+
+}  // namespace mlf::driver

@@ -1,0 +1,37 @@
+// What every front-end command shares: options common to all (`-p`, `--json`, `--color`),
+// running the checker, and printing its diagnostics.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compiler/diagnostics/diagnostic_engine.h"
+#include "compiler/driver/command_line.h"
+#include "compiler/graph/graph.h"
+#include "compiler/source/source_file.h"
+
+namespace mlf::driver {
+
+struct OutputStyle {
+  bool json = false;
+  bool color = false;
+};
+
+// Flags every compiling command accepts.
+std::vector<FlagSpec> compile_flags();
+OutputStyle output_style(const ParsedArgs& args);
+
+// Prints diagnostics (text to stderr, or JSON lines to stdout) and a summary line.
+void print_diagnostics(const DiagnosticEngine& diagnostics, const SourceMap& sources,
+                       const OutputStyle& style, const std::string& file);
+
+// Checks and hashes FILE. Prints diagnostics; returns the hashed graph when there are no
+// errors.
+std::optional<Graph> compile(const std::string& file, const ParsedArgs& args,
+                             const OutputStyle& style);
+
+// Writes `text` to `path` atomically (temp file in the same folder, then rename).
+bool write_file_atomically(const std::string& path, const std::string& text, std::string& error);
+
+}  // namespace mlf::driver

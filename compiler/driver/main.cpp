@@ -1,0 +1,57 @@
+// mlf: the command-line entry point. Dispatches to a subcommand and turns anything that
+// escapes one into an internal error (exit 3), never a crash or a stack trace.
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "compiler/driver/commands.h"
+#include "compiler/driver/help_text.h"
+#include "compiler/driver/command_line.h"
+
+namespace mlf::driver {
+
+int usage_error(const std::string& command, const std::string& message) {
+  std::cerr << "error: " << message << "\nusage: " << usage_line(command)
+            << "\n(`mlf " << (command.empty() ? "" : command + " ") << "--help` for more)\n";
+  return kUsageError;
+}
+
+namespace {
+
+int dispatch(const std::vector<std::string>& argv) {
+  if (argv.empty()) return usage_error("", "missing COMMAND");
+  const std::string& command = argv[0];
+  std::vector<std::string> rest(argv.begin() + 1, argv.end());
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::cout << help_text("");
+    return kOk;
+  }
+  if (command == "--version") {
+    std::cout << "mlf 0.1.0\n";
+    return kOk;
+  }
+  if (command == "check") return run_check(rest);
+  if (command == "build") return run_build(rest);
+  if (command == "graph") return run_graph(rest);
+  if (command == "fmt") return run_fmt(rest);
+  return usage_error("", "unknown command `" + command + "`");
+}
+
+}  // namespace
+}  // namespace mlf::driver
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    return mlf::driver::dispatch(args);
+  } catch (const std::exception& error) {
+    std::cerr << "internal error: " << error.what()
+              << "\nthis is a bug in mlf, not in your pipeline; please report it with the "
+                 "command that caused it\n";
+    return mlf::driver::kInternalError;
+  } catch (...) {
+    std::cerr << "internal error: unknown exception\nthis is a bug in mlf; please report it\n";
+    return mlf::driver::kInternalError;
+  }
+}

@@ -1,0 +1,42 @@
+// A small deterministic TOML emitter for the plan.
+//
+// Takes: keys and already-rendered values.
+// Promises: one spelling for every value — basic strings with a fixed escape set, bare keys
+// when TOML allows them, floats in their shortest round-trip form (canonical_float), inline
+// tables as `{ a = 1, b = 2 }` (`{}` when empty), arrays as `[a, b]` — and one layout: a
+// blank line before each table header, `\n` line ends, no trailing spaces. The plan id is
+// the hash of these bytes, so this file must never depend on a library's formatting.
+// Does not: parse TOML (the plan reader uses toml++).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace mlf::toml_text {
+
+std::string string(std::string_view text);  // "…" with \" \\ \b \t \n \f \r \uXXXX escapes
+std::string key(std::string_view name);     // bare when [A-Za-z0-9_-]+, else a string
+std::string integer(std::int64_t value);
+std::string real(double value);  // canonical_float: 1.0, 0.001, 1e-05, inf, nan
+std::string boolean(bool value);
+std::string array(const std::vector<std::string>& rendered_items);
+std::string inline_table(const std::vector<std::pair<std::string, std::string>>& entries);
+
+class Writer {
+ public:
+  void comment(std::string_view text);                                 // # text
+  void table(std::string_view path);                                   // [path]
+  void array_table(std::string_view path);                             // [[path]]
+  void entry(std::string_view name, std::string_view rendered_value);  // key = value
+  const std::string& text() const { return out_; }
+  std::string take() { return std::move(out_); }
+
+ private:
+  void header(std::string_view open, std::string_view path, std::string_view close);
+  std::string out_;
+};
+
+}  // namespace mlf::toml_text

@@ -1,0 +1,196 @@
+#include "compiler/syntax/parse.h"
+
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "MlflowLexer.h"
+#include "MlflowParser.h"
+#include "antlr4-runtime.h"
+#include "compiler/syntax/ast_builder.h"
+#include "compiler/syntax/literals.h"
+#include "compiler/syntax/nesting_scan.h"
+#include "compiler/syntax/source_check.h"
+#include "compiler/syntax/syntax_errors.h"
+#include "compiler/syntax/token_spans.h"
+
+namespace mlf {
+
+namespace {
+
+using P = mlf_grammar::MlflowParser;
+
+// Lexer diagnostics of one kind past this many are dropped (a binary file would otherwise
+// yield one per byte).
+constexpr int kMaxLexicalErrors = 10;
+
+// The generated recognizers share their DFA caches between instances; one parse at a time.
+std::mutex& antlr_mutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+
+std::uint32_t code_point_of(std::string_view utf8) {
+  auto byte = [&](std::size_t i) { return static_cast<std::uint32_t>(static_cast<unsigned char>(utf8[i])); };
+  if (utf8.empty()) return 0;
+  std::uint32_t lead = byte(0);
+  if (lead < 0x80 || utf8.size() < 2) return lead;
+  if (lead < 0xE0) return ((lead & 0x1F) << 6) | (byte(1) & 0x3F);
+  if (lead < 0xF0 || utf8.size() < 4)
+    return ((lead & 0x0F) << 12) | ((byte(1) & 0x3F) << 6) | (byte(2) & 0x3F);
+  return ((lead & 0x07) << 18) | ((byte(1) & 0x3F) << 12) | ((byte(2) & 0x3F) << 6) |
+         (byte(3) & 0x3F);
+}
+
+std::string code_point_name(std::uint32_t code_point) {
+  static const char* digits = "0123456789ABCDEF";
+  std::string hex;
+  for (int shift = code_point > 0xFFFF ? 20 : 12; shift >= 0; shift -= 4)
+    hex += digits[(code_point >> shift) & 15];
+  return "U+" + hex;
+}
+
+void report_invalid_character(DiagnosticEngine& diagnostics, Span span, std::string_view text) {
+  std::uint32_t code_point = code_point_of(text);
+  std::string shown;
+  if (code_point >= 0x21 && code_point < 0x7F)
+    shown = "`" + std::string(text) + "`";
+  else if (code_point >= 0xA0 && code_point != 0xAD && !(code_point >= 0x2000 && code_point <= 0x200F) &&
+           code_point != 0xFEFF)
+    shown = "`" + std::string(text) + "` (" + code_point_name(code_point) + ")";
+  else
+    shown = code_point_name(code_point);
+
+  std::string help;
+  switch (code_point) {
+    case '\'': help = "strings are written in double quotes: `\"...\"`"; break;
+    case ';': help = "declarations need no separator; remove the `;`"; break;
+    case '&': help = "write `and` to combine conditions"; break;
+    case '|': help = "write `or` to combine conditions, or `|>` to apply an augment chain"; break;
+    case '!': help = "write `not` to negate a condition, or `!=` for inequality"; break;
+    case 0x201C: case 0x201D: case 0x2018: case 0x2019:
+      help = "this is a typographic quote; strings are written in plain double quotes `\"`";
+      break;
+    default:
+      if (code_point >= 0x80)
+        help = "outside strings and comments only ASCII is allowed; names use letters, digits "
+               "and `_`";
+      break;
+  }
+  auto builder = diagnostics.report(DiagnosticKind::InvalidCharacter, span,
+                                    "unexpected character " + shown);
+  builder.primary_label("not part of the language");
+  if (!help.empty()) builder.help(help);
+}
+
+// Comments, and the problems the lexer found but the parser does not see: characters outside
+// the language, unterminated strings, unknown escapes.
+void scan_tokens(antlr4::CommonTokenStream& tokens, const syntax::TokenSpans& spans,
+                 const SourceFile& file, DiagnosticEngine& diagnostics, ast::Module& module) {
+  int invalid_characters = 0, invalid_escapes = 0;
+  for (antlr4::Token* token : tokens.getTokens()) {
+    std::size_t type = token->getType();
+    if (type != P::COMMENT && type != P::ERROR_CHAR && type != P::STRING &&
+        type != P::UNTERMINATED_STRING)
+      continue;
+    Span span = spans.token(token);
+    std::string_view text(file.text().data() + span.begin, span.end - span.begin);
+    if (type == P::COMMENT) {
+      // Trailing blanks are not part of a comment.
+      while (text.size() > 1 && (text.back() == ' ' || text.back() == '\t' || text.back() == '\f'))
+        text.remove_suffix(1);
+      span.end = span.begin + static_cast<std::uint32_t>(text.size());
+      module.comments.push_back(ast::Comment{std::string(text), span});
+      continue;
+    }
+    if (type == P::ERROR_CHAR) {
+      if (++invalid_characters <= kMaxLexicalErrors)
+        report_invalid_character(diagnostics, span, text);
+      continue;
+    }
+    if (type == P::UNTERMINATED_STRING) {
+      bool at_end_of_file = span.end == file.text().size();
+      diagnostics
+          .report(DiagnosticKind::UnterminatedString, span,
+                  at_end_of_file ? "string is not closed before the end of the file"
+                                 : "string is not closed before the end of the line")
+          .primary_label("this string has no closing `\"`")
+          .help("close the string with `\"`; a string cannot span lines (write `\\n` for a "
+                "line break)");
+      // The parser takes it as a string, so that it reports nothing more about it.
+      if (auto* writable = dynamic_cast<antlr4::WritableToken*>(token)) writable->setType(P::STRING);
+    }
+    for (const syntax::BadEscape& escape : syntax::bad_escapes(text)) {
+      if (++invalid_escapes > kMaxLexicalErrors) break;
+      std::uint32_t begin = span.begin + static_cast<std::uint32_t>(escape.offset);
+      Span escape_span{span.file, begin, begin + static_cast<std::uint32_t>(escape.length)};
+      diagnostics
+          .report(DiagnosticKind::InvalidEscape, escape_span,
+                  "unknown escape `" + std::string(text.substr(escape.offset, escape.length)) +
+                      "` in string")
+          .primary_label("not one of \\\" \\\\ \\n \\t")
+          .help("the escapes are `\\\"`, `\\\\`, `\\n` and `\\t`; write `\\\\` for a backslash");
+    }
+  }
+}
+
+// Lexes and parses file.text()[begin, end): first SLL with bail-out, then, only if that
+// fails, full LL with recovery and error reports.
+void parse_text(const SourceFile& file, std::size_t begin, std::size_t end,
+                DiagnosticEngine& diagnostics, ast::Module& module) {
+  std::string_view text = std::string_view(file.text()).substr(begin, end - begin);
+  syntax::TokenSpans spans(file.id(), text, static_cast<std::uint32_t>(begin));
+
+  std::lock_guard<std::mutex> lock(antlr_mutex());
+  antlr4::ANTLRInputStream input(text.data(), text.size());
+  mlf_grammar::MlflowLexer lexer(&input);
+  lexer.removeErrorListeners();
+  antlr4::CommonTokenStream tokens(&lexer);
+  tokens.fill();
+  scan_tokens(tokens, spans, file, diagnostics, module);
+
+  P parser(&tokens);
+  parser.removeErrorListeners();
+  auto* simulator = parser.getInterpreter<antlr4::atn::ParserATNSimulator>();
+  parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+  simulator->setPredictionMode(antlr4::atn::PredictionMode::SLL);
+  P::ProgramContext* program = nullptr;
+  syntax::SyntaxErrorListener listener(spans, tokens, diagnostics);
+  try {
+    program = parser.program();
+  } catch (const antlr4::ParseCancellationException&) {
+    parser.reset();  // also rewinds the token stream
+    parser.setErrorHandler(std::make_shared<syntax::RecoveryStrategy>());
+    simulator->setPredictionMode(antlr4::atn::PredictionMode::LL);
+    parser.addErrorListener(&listener);
+    program = parser.program();
+  }
+  syntax::AstBuilder builder(spans, diagnostics);
+  module.decls = builder.declarations(program);
+}
+
+}  // namespace
+
+ast::Module parse_module(const SourceFile& file, DiagnosticEngine& diagnostics,
+                         const ParseLimits& limits) {
+  ast::Module module;
+  module.file = file.id();
+  if (!syntax::check_source_bytes(file, diagnostics, limits)) return module;
+
+  std::string_view text = file.text();
+  // A byte-order mark is allowed and skipped.
+  std::size_t begin = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+  std::size_t end = syntax::scan_nesting(file, begin, text.size(), diagnostics, limits);
+  try {
+    parse_text(file, begin, end, diagnostics, module);
+  } catch (const std::exception& error) {
+    module.decls.clear();
+    diagnostics
+        .report(DiagnosticKind::SyntaxError, Span{file.id(), 0, 0},
+                std::string("internal error in the parser: ") + error.what())
+        .note("this is a bug in mlf; please report it with the file that caused it");
+  }
+  return module;
+}
+
+}  // namespace mlf

@@ -1,0 +1,32 @@
+// Syntax: bytes of one file → the project's AST (compiler/ast/ast.h).
+//
+// Takes: one SourceFile. Promises: an ast::Module whose nodes all carry spans, built even
+// when the file has errors (with the declarations that parsed); every problem is reported
+// into the DiagnosticEngine — invalid UTF-8, NUL bytes, oversize input, nesting deeper than
+// the limit, syntax errors — and none of them throws or aborts.
+// Parsing is two-stage: SLL with a bail-out strategy first (fast), then full LL with error
+// recovery and reporting only when the first stage fails.
+// Does not: resolve names or check types. ANTLR types never leave compiler/syntax/.
+#pragma once
+
+#include <cstddef>
+
+#include "compiler/ast/ast.h"
+#include "compiler/diagnostics/diagnostic_engine.h"
+#include "compiler/source/source_file.h"
+
+namespace mlf {
+
+struct ParseLimits {
+  std::size_t max_bytes = 16u << 20;  // 16 MiB of source
+  int max_depth = 128;                // nesting of brackets, calls and operators
+  // Binary operators and `.member` accesses in one expression, counting those of the
+  // expressions it is nested in. A chain of N operators is a tree N deep, which every later
+  // stage walks; the cap keeps that walk within the stack.
+  std::size_t max_operators = 10000;
+};
+
+ast::Module parse_module(const SourceFile& file, DiagnosticEngine& diagnostics,
+                         const ParseLimits& limits = {});
+
+}  // namespace mlf
