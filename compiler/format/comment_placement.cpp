@@ -7,7 +7,9 @@ namespace mlf::format {
 
 namespace {
 
-bool contains(Span outer, Span inner) { return outer.begin <= inner.begin && inner.end <= outer.end; }
+bool contains(Span outer, Span inner) {
+  return outer.begin <= inner.begin && inner.end <= outer.end;
+}
 
 // An expression node or an argument: what comments attach to inside a declaration.
 struct Node {
@@ -31,13 +33,18 @@ std::size_t child_count(Node node) {
   return std::visit(
       [](const auto& n) -> std::size_t {
         using T = std::decay_t<decltype(n)>;
-        if constexpr (std::is_same_v<T, ast::Call>) return n.arguments.size();
+        if constexpr (std::is_same_v<T, ast::Call>)
+          return n.arguments.size();
         else if constexpr (std::is_same_v<T, ast::ListLiteral> || std::is_same_v<T, ast::Block>)
           return n.elements.size();
-        else if constexpr (std::is_same_v<T, ast::Binary>) return 2;
-        else if constexpr (std::is_same_v<T, ast::Unary>) return 1;
-        else if constexpr (std::is_same_v<T, ast::MemberAccess>) return 1;
-        else return 0;
+        else if constexpr (std::is_same_v<T, ast::Binary>)
+          return 2;
+        else if constexpr (std::is_same_v<T, ast::Unary>)
+          return 1;
+        else if constexpr (std::is_same_v<T, ast::MemberAccess>)
+          return 1;
+        else
+          return 0;
       },
       node.expr->node);
 }
@@ -47,13 +54,18 @@ Node child(Node node, std::size_t i) {
   return std::visit(
       [i](const auto& n) -> Node {
         using T = std::decay_t<decltype(n)>;
-        if constexpr (std::is_same_v<T, ast::Call>) return Node{nullptr, &n.arguments[i]};
+        if constexpr (std::is_same_v<T, ast::Call>)
+          return Node{nullptr, &n.arguments[i]};
         else if constexpr (std::is_same_v<T, ast::ListLiteral> || std::is_same_v<T, ast::Block>)
           return of(n.elements[i].get());
-        else if constexpr (std::is_same_v<T, ast::Binary>) return of(i == 0 ? n.lhs.get() : n.rhs.get());
-        else if constexpr (std::is_same_v<T, ast::Unary>) return of(n.operand.get());
-        else if constexpr (std::is_same_v<T, ast::MemberAccess>) return of(n.object.get());
-        else return Node{};
+        else if constexpr (std::is_same_v<T, ast::Binary>)
+          return of(i == 0 ? n.lhs.get() : n.rhs.get());
+        else if constexpr (std::is_same_v<T, ast::Unary>)
+          return of(n.operand.get());
+        else if constexpr (std::is_same_v<T, ast::MemberAccess>)
+          return of(n.object.get());
+        else
+          return Node{};
       },
       node.expr->node);
 }
@@ -63,8 +75,10 @@ std::size_t first_child_not_before(Node node, std::uint32_t at) {
   std::size_t low = 0, high = child_count(node);
   while (low < high) {
     std::size_t middle = (low + high) / 2;
-    if (child(node, middle).span().end <= at) low = middle + 1;
-    else high = middle;
+    if (child(node, middle).span().end <= at)
+      low = middle + 1;
+    else
+      high = middle;
   }
   return low;
 }
@@ -76,9 +90,12 @@ const ast::Expr* value_of(const ast::Decl& decl) {
         if constexpr (std::is_same_v<T, ast::SeedDecl> || std::is_same_v<T, ast::ParamDecl> ||
                       std::is_same_v<T, ast::BindingDecl> || std::is_same_v<T, ast::ExportDecl>)
           return n.value.get();
-        else if constexpr (std::is_same_v<T, ast::ExpectDecl>) return n.condition.get();
-        else if constexpr (std::is_same_v<T, ast::SweepDecl>) return n.values.get();
-        else return nullptr;
+        else if constexpr (std::is_same_v<T, ast::ExpectDecl>)
+          return n.condition.get();
+        else if constexpr (std::is_same_v<T, ast::SweepDecl>)
+          return n.values.get();
+        else
+          return nullptr;
       },
       decl.node);
 }
@@ -91,10 +108,9 @@ class Placer {
   void in_declarations(const std::vector<ast::DeclPtr>& decls, const void* list_key,
                        const ast::Comment& comment) {
     // The last declaration that starts before the comment.
-    auto it = std::upper_bound(decls.begin(), decls.end(), comment.span.begin,
-                               [](std::uint32_t at, const ast::DeclPtr& decl) {
-                                 return at < decl->span.begin;
-                               });
+    auto it = std::upper_bound(
+        decls.begin(), decls.end(), comment.span.begin,
+        [](std::uint32_t at, const ast::DeclPtr& decl) { return at < decl->span.begin; });
     if (it != decls.begin()) {
       const ast::Decl& previous = **(it - 1);
       if (contains(previous.span, comment.span)) return in_declaration(previous, comment);

@@ -30,11 +30,11 @@ using CommentList = std::vector<const ast::Comment*>;
 
 struct CommentPlacement {
   // Keys are the addresses of ast::Decl, ast::Expr and ast::Argument nodes.
-  std::unordered_map<const void*, CommentList> leading;     // lines before an element
-  std::unordered_map<const void*, CommentList> trailing;    // after an element or declaration
-  std::unordered_map<const void*, CommentList> tail;        // before a closing bracket
+  std::unordered_map<const void*, CommentList> leading;         // lines before an element
+  std::unordered_map<const void*, CommentList> trailing;        // after an element or declaration
+  std::unordered_map<const void*, CommentList> tail;            // before a closing bracket
   std::unordered_map<const void*, CommentList> after_operator;  // of an ast::Binary's Expr
-  std::unordered_map<const void*, CommentList> hoisted;     // lines before a declaration
+  std::unordered_map<const void*, CommentList> hoisted;         // lines before a declaration
   // Comments on lines of their own among declarations; key: the Module, or a sweep's Decl.
   std::unordered_map<const void*, CommentList> standalone;
 

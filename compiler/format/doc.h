@@ -8,6 +8,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace mlf::format {
@@ -21,7 +22,7 @@ struct Doc {
     HardLine,  // always a newline
     IfBroken,  // text printed only when the enclosing group is broken (a trailing comma)
     Concat,
-    Indent,    // its parts, with lines indented one more level
+    Indent,  // its parts, with lines indented one more level
     Group,
   };
   Kind kind = Kind::Concat;
@@ -37,6 +38,16 @@ Doc soft_line();
 Doc hard_line();
 Doc if_broken(std::string text);
 Doc concat(std::vector<Doc> parts);
+// concat(a, b, c): moves its arguments in (a braced list would copy them).
+template <typename... Rest>
+Doc concat(Doc first, Doc second, Rest... rest) {
+  std::vector<Doc> parts;
+  parts.reserve(2 + sizeof...(rest));
+  parts.push_back(std::move(first));
+  parts.push_back(std::move(second));
+  (parts.push_back(std::move(rest)), ...);
+  return concat(std::move(parts));
+}
 Doc indent(Doc doc);
 Doc group(Doc doc);
 

@@ -10,9 +10,9 @@ namespace mlf {
 
 namespace {
 
-using format::Doc;
 using format::comment;
 using format::concat;
+using format::Doc;
 using format::group;
 using format::hard_line;
 using format::if_broken;
@@ -26,7 +26,15 @@ constexpr int kIndentWidth = 2;
 
 // Binding strength, loosest first; what the grammar's alternatives encode.
 enum Precedence {
-  kOr = 1, kAnd, kComparison, kPipe, kAdditive, kMultiplicative, kUnary, kPostfix, kPrimary
+  kOr = 1,
+  kAnd,
+  kComparison,
+  kPipe,
+  kAdditive,
+  kMultiplicative,
+  kUnary,
+  kPostfix,
+  kPrimary
 };
 
 int precedence(ast::BinaryOp op) {
@@ -142,8 +150,8 @@ class Printer {
   // One declaration, without a final newline.
   std::string declaration(const ast::Decl& decl, int indentation) {
     if (const auto* sweep = std::get_if<ast::SweepDecl>(&decl.node)) {
-      Doc header = concat({text("sweep " + sweep->variable.name + " in "), expression(*sweep->values),
-                           text(" {")});
+      Doc header = concat(text("sweep " + sweep->variable.name + " in "),
+                          expression(*sweep->values), text(" {"));
       std::string out = format::layout(header, indentation, kLineWidth);
       std::string body = declarations(sweep->body, &decl, indentation + kIndentWidth);
       if (body.empty()) return out + "}";
@@ -159,19 +167,19 @@ class Printer {
           if constexpr (std::is_same_v<T, ast::PipelineDecl>) {
             return text("pipeline " + n.name.name);
           } else if constexpr (std::is_same_v<T, ast::SeedDecl>) {
-            return concat({text("seed "), expression(*n.value)});
+            return concat(text("seed "), expression(*n.value));
           } else if constexpr (std::is_same_v<T, ast::ParamDecl>) {
-            return concat({text("param " + n.name.name + ": " + type_text(n.type) + " = "),
-                           expression(*n.value)});
+            return concat(text("param " + n.name.name + ": " + type_text(n.type) + " = "),
+                          expression(*n.value));
           } else if constexpr (std::is_same_v<T, ast::BindingDecl>) {
-            return concat({text(std::string(ast::binding_keyword(n.kind)) + " " + n.name.name +
-                                " = "),
-                           expression(*n.value)});
+            return concat(
+                text(std::string(ast::binding_keyword(n.kind)) + " " + n.name.name + " = "),
+                expression(*n.value));
           } else if constexpr (std::is_same_v<T, ast::ExpectDecl>) {
-            return concat({text("expect "), expression(*n.condition)});
+            return concat(text("expect "), expression(*n.condition));
           } else if constexpr (std::is_same_v<T, ast::ExportDecl>) {
-            return concat({text("export "), expression(*n.value),
-                           text(" to " + quoted(n.path.value))});
+            return concat(text("export "), expression(*n.value),
+                          text(" to " + quoted(n.path.value)));
           } else if constexpr (std::is_same_v<T, ast::ImportDecl>) {
             return text("import " + quoted(n.path.value));
           } else {
@@ -199,14 +207,14 @@ class Printer {
             std::vector<std::pair<const void*, Doc>> items;
             for (const ast::Argument& argument : n.arguments) {
               Doc value = expression(*argument.value);
-              if (argument.name) value = concat({text(argument.name->name + ": "), std::move(value)});
+              if (argument.name) value = concat(text(argument.name->name + ": "), std::move(value));
               items.emplace_back(&argument, std::move(value));
             }
-            return concat({text(n.callee.name), sequence("(", ")", std::move(items), &expr)});
+            return concat(text(n.callee.name), sequence("(", ")", std::move(items), &expr));
           } else if constexpr (std::is_same_v<T, ast::ListLiteral>) {
             return sequence("[", "]", elements(n.elements), &expr);
           } else if constexpr (std::is_same_v<T, ast::Block>) {
-            return concat({text(n.kind.name + " "), sequence("[", "]", elements(n.elements), &expr)});
+            return concat(text(n.kind.name + " "), sequence("[", "]", elements(n.elements), &expr));
           } else if constexpr (std::is_same_v<T, ast::Unary>) {
             return unary(n);
           } else {
@@ -218,7 +226,7 @@ class Printer {
 
   Doc operand(const ast::Expr& expr, bool parenthesize) {
     if (!parenthesize) return expression(expr);
-    return concat({text("("), expression(expr), text(")")});
+    return concat(text("("), expression(expr), text(")"));
   }
 
   Doc unary(const ast::Unary& node) {
@@ -228,7 +236,7 @@ class Printer {
     if (const auto* inner = std::get_if<ast::Unary>(&operand_expr.node);
         inner && inner->op == ast::UnaryOp::Negate && node.op == ast::UnaryOp::Negate)
       op = "- ";
-    return concat({text(op), operand(operand_expr, precedence(operand_expr) < kUnary)});
+    return concat(text(op), operand(operand_expr, precedence(operand_expr) < kUnary));
   }
 
   // `a.b.c`, walked in a loop.
@@ -240,8 +248,8 @@ class Printer {
       base = member->object.get();
     }
     // `(1).x`, since `1.x` would lex as the number `1.`.
-    bool parenthesize = precedence(*base) < kPostfix ||
-                        std::holds_alternative<ast::NumberLiteral>(base->node);
+    bool parenthesize =
+        precedence(*base) < kPostfix || std::holds_alternative<ast::NumberLiteral>(base->node);
     std::vector<Doc> parts = {operand(*base, parenthesize)};
     for (auto it = members.rbegin(); it != members.rend(); ++it)
       parts.push_back(text("." + (*it)->member.name));
@@ -262,8 +270,8 @@ class Printer {
       }
     }
     int first_precedence = precedence(*first);
-    Doc head = operand(*first, first_precedence < level ||
-                                   (level == kComparison && first_precedence == level));
+    Doc head = operand(
+        *first, first_precedence < level || (level == kComparison && first_precedence == level));
     std::vector<Doc> rest;
     for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
       const auto& binary = std::get<ast::Binary>((*it)->node);
@@ -280,7 +288,7 @@ class Printer {
       }
       rest.push_back(operand(*binary.rhs, precedence(*binary.rhs) <= level));
     }
-    return concat({std::move(head), indent(concat(std::move(rest)))});
+    return concat(std::move(head), indent(concat(std::move(rest))));
   }
 
   std::vector<std::pair<const void*, Doc>> elements(const std::vector<ast::ExprPtr>& exprs) {
@@ -316,7 +324,7 @@ class Printer {
       if (j > 0 || !items.empty()) inner.push_back(hard_line());
       inner.push_back(comment(tail[j]->text));
     }
-    return group(concat({text(open), indent(concat(std::move(inner))), soft_line(), text(close)}));
+    return group(concat(text(open), indent(concat(std::move(inner))), soft_line(), text(close)));
   }
 
   const SourceFile& file_;

@@ -72,7 +72,8 @@ std::string to_dot(const Graph& graph) {
     std::string text;
     for (const auto& label : labels) text += label + "\n";
     text += node_kind_name(node.kind);
-    if (node.call && node.call->op) text += " " + node.call->op->name;
+    if (node.call && node.call->op && node.call->op->name != node_kind_name(node.kind))
+      text += " " + node.call->op->name;
     if (node.hash != Digest{}) text += " · " + node.hash.short_hex(12);
     if (node.kind == NodeKind::Augment && !node.chain.empty()) {
       std::string chain;

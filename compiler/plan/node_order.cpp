@@ -59,6 +59,18 @@ std::vector<NodeGroup> node_groups(const Graph& graph) {
     }
     groups.push_back(NodeGroup{{static_cast<NodeId>(i)}, depth[i]});
   }
+  // Members of a group differ only in what the hash leaves out; of those, the plan shows file
+  // paths, so the representative is the member whose paths sort first, not the first declared.
+  auto paths = [&](NodeId id) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& file : graph.nodes[id].files) out.emplace_back(file.argument, file.path);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  for (auto& group : groups)
+    if (group.members.size() > 1)
+      std::stable_sort(group.members.begin(), group.members.end(),
+                       [&](NodeId a, NodeId b) { return paths(a) < paths(b); });
   std::stable_sort(groups.begin(), groups.end(), [&](const NodeGroup& a, const NodeGroup& b) {
     const Digest& ha = graph.nodes[a.representative()].hash;
     const Digest& hb = graph.nodes[b.representative()].hash;

@@ -10,6 +10,8 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "compiler/graph/graph.h"
@@ -17,7 +19,9 @@
 namespace mlf {
 
 struct NodeGroup {
-  std::vector<NodeId> members;  // graph nodes with this hash, in graph order; never empty
+  // Graph nodes with this hash; never empty. The first is the representative: of members
+  // that differ only in file paths (same contents elsewhere), the one whose paths sort first.
+  std::vector<NodeId> members;
   std::size_t depth = 0;
   NodeId representative() const { return members.front(); }
 };

@@ -243,10 +243,9 @@ ast::ExprPtr AstBuilder::operand(P::ExprContext* context) {
   }
   ast::ExprPtr result = operators.empty() ? primary(context) : expression(context);
   for (std::size_t i = operators.size(); i-- > 0 && result;) {
-    ast::UnaryOp op =
-        operators[i]->getType() == P::NOT ? ast::UnaryOp::Not : ast::UnaryOp::Negate;
-    result = make_expr(Span::cover(spans_.token(operators[i]), end),
-                       ast::Unary{op, std::move(result)});
+    ast::UnaryOp op = operators[i]->getType() == P::NOT ? ast::UnaryOp::Not : ast::UnaryOp::Negate;
+    result =
+        make_expr(Span::cover(spans_.token(operators[i]), end), ast::Unary{op, std::move(result)});
   }
   return result;
 }
@@ -299,8 +298,9 @@ ast::ExprPtr AstBuilder::number(antlr4::tree::TerminalNode* node) {
           .report(DiagnosticKind::InvalidNumber, span,
                   "integer `" + value.literal.text + "` does not fit in 64 bits")
           .primary_label("larger than 9223372036854775807")
-          .help("integers range up to 9223372036854775807; write a real such as `1e19` if a "
-                "float is meant");
+          .help(
+              "integers range up to 9223372036854775807; write a real such as `1e19` if a "
+              "float is meant");
     } else {
       diagnostics_
           .report(DiagnosticKind::InvalidNumber, span,

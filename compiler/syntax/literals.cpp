@@ -95,7 +95,10 @@ std::string string_value(std::string_view token_text) {
       case '\\': value += '\\'; break;
       case 'n': value += '\n'; break;
       case 't': value += '\t'; break;
-      default: value += '\\'; value += escaped; break;
+      default:
+        value += '\\';
+        value += escaped;
+        break;
     }
   }
   return value;

@@ -22,8 +22,13 @@ class NestingScanner {
  public:
   NestingScanner(const SourceFile& file, std::size_t begin, std::size_t end,
                  DiagnosticEngine& diagnostics, const ParseLimits& limits)
-      : file_(file), text_(file.text()), pos_(begin), end_(end), diagnostics_(diagnostics),
-        limits_(limits), declaration_start_(begin) {}
+      : file_(file),
+        text_(file.text()),
+        pos_(begin),
+        end_(end),
+        diagnostics_(diagnostics),
+        limits_(limits),
+        declaration_start_(begin) {}
 
   std::size_t run() {
     while (pos_ < end_) {
@@ -174,9 +179,9 @@ class NestingScanner {
     after_operand_ = false;
     if (operators_ > limits_.max_operators) {
       diagnostics_
-          .report(DiagnosticKind::NestingTooDeep, span(start, length),
-                  "expression has more than " + std::to_string(limits_.max_operators) +
-                      " operators")
+          .report(
+              DiagnosticKind::NestingTooDeep, span(start, length),
+              "expression has more than " + std::to_string(limits_.max_operators) + " operators")
           .primary_label("the limit is crossed here")
           .note("a chain of operators nests as deep as it is long; the parser stops here")
           .help("split the expression into several declarations");
@@ -188,8 +193,7 @@ class NestingScanner {
   bool too_deep(std::size_t start, std::size_t length) {
     diagnostics_
         .report(DiagnosticKind::NestingTooDeep, span(start, length),
-                "expression nests more than " + std::to_string(limits_.max_depth) +
-                    " levels deep")
+                "expression nests more than " + std::to_string(limits_.max_depth) + " levels deep")
         .primary_label("the limit is crossed here")
         .note("each bracket and each unary operator is a level; the parser stops here")
         .help("split the expression into several declarations");
@@ -209,8 +213,8 @@ class NestingScanner {
   const ParseLimits& limits_;
 
   std::vector<Level> levels_;
-  int depth_ = 0;          // open brackets, plus the unary operators in front of each
-  int unary_run_ = 0;      // unary operators in front of the current operand
+  int depth_ = 0;               // open brackets, plus the unary operators in front of each
+  int unary_run_ = 0;           // unary operators in front of the current operand
   bool after_operand_ = false;  // a '-' here is binary
   std::size_t operators_ = 0;
   std::size_t declaration_start_;  // where the current top-level declaration starts

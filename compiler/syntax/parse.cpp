@@ -31,7 +31,9 @@ std::mutex& antlr_mutex() {
 }
 
 std::uint32_t code_point_of(std::string_view utf8) {
-  auto byte = [&](std::size_t i) { return static_cast<std::uint32_t>(static_cast<unsigned char>(utf8[i])); };
+  auto byte = [&](std::size_t i) {
+    return static_cast<std::uint32_t>(static_cast<unsigned char>(utf8[i]));
+  };
   if (utf8.empty()) return 0;
   std::uint32_t lead = byte(0);
   if (lead < 0x80 || utf8.size() < 2) return lead;
@@ -55,8 +57,8 @@ void report_invalid_character(DiagnosticEngine& diagnostics, Span span, std::str
   std::string shown;
   if (code_point >= 0x21 && code_point < 0x7F)
     shown = "`" + std::string(text) + "`";
-  else if (code_point >= 0xA0 && code_point != 0xAD && !(code_point >= 0x2000 && code_point <= 0x200F) &&
-           code_point != 0xFEFF)
+  else if (code_point >= 0xA0 && code_point != 0xAD &&
+           !(code_point >= 0x2000 && code_point <= 0x200F) && code_point != 0xFEFF)
     shown = "`" + std::string(text) + "` (" + code_point_name(code_point) + ")";
   else
     shown = code_point_name(code_point);
@@ -68,17 +70,21 @@ void report_invalid_character(DiagnosticEngine& diagnostics, Span span, std::str
     case '&': help = "write `and` to combine conditions"; break;
     case '|': help = "write `or` to combine conditions, or `|>` to apply an augment chain"; break;
     case '!': help = "write `not` to negate a condition, or `!=` for inequality"; break;
-    case 0x201C: case 0x201D: case 0x2018: case 0x2019:
+    case 0x201C:
+    case 0x201D:
+    case 0x2018:
+    case 0x2019:
       help = "this is a typographic quote; strings are written in plain double quotes `\"`";
       break;
     default:
       if (code_point >= 0x80)
-        help = "outside strings and comments only ASCII is allowed; names use letters, digits "
-               "and `_`";
+        help =
+            "outside strings and comments only ASCII is allowed; names use letters, digits "
+            "and `_`";
       break;
   }
-  auto builder = diagnostics.report(DiagnosticKind::InvalidCharacter, span,
-                                    "unexpected character " + shown);
+  auto builder =
+      diagnostics.report(DiagnosticKind::InvalidCharacter, span, "unexpected character " + shown);
   builder.primary_label("not part of the language");
   if (!help.empty()) builder.help(help);
 }
@@ -115,10 +121,12 @@ void scan_tokens(antlr4::CommonTokenStream& tokens, const syntax::TokenSpans& sp
                   at_end_of_file ? "string is not closed before the end of the file"
                                  : "string is not closed before the end of the line")
           .primary_label("this string has no closing `\"`")
-          .help("close the string with `\"`; a string cannot span lines (write `\\n` for a "
-                "line break)");
+          .help(
+              "close the string with `\"`; a string cannot span lines (write `\\n` for a "
+              "line break)");
       // The parser takes it as a string, so that it reports nothing more about it.
-      if (auto* writable = dynamic_cast<antlr4::WritableToken*>(token)) writable->setType(P::STRING);
+      if (auto* writable = dynamic_cast<antlr4::WritableToken*>(token))
+        writable->setType(P::STRING);
     }
     for (const syntax::BadEscape& escape : syntax::bad_escapes(text)) {
       if (++invalid_escapes > kMaxLexicalErrors) break;

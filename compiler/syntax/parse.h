@@ -5,7 +5,11 @@
 // into the DiagnosticEngine — invalid UTF-8, NUL bytes, oversize input, nesting deeper than
 // the limit, syntax errors — and none of them throws or aborts.
 // Parsing is two-stage: SLL with a bail-out strategy first (fast), then full LL with error
-// recovery and reporting only when the first stage fails.
+// recovery and reporting only when the first stage fails. A declaration that holds a syntax
+// error is left out of the module; the others are kept. Before ANTLR runs, a pre-scan
+// measures nesting; past ParseLimits it reports NestingTooDeep and only the declarations before
+// the offending one are parsed. Spans are byte offsets into the file's UTF-8 text; the span of
+// a parenthesized expression is that of its content, parentheses excluded.
 // Does not: resolve names or check types. ANTLR types never leave compiler/syntax/.
 #pragma once
 
@@ -19,7 +23,7 @@ namespace mlf {
 
 struct ParseLimits {
   std::size_t max_bytes = 16u << 20;  // 16 MiB of source
-  int max_depth = 128;                // nesting of brackets, calls and operators
+  int max_depth = 128;                // open brackets plus the unary operators before them
   // Binary operators and `.member` accesses in one expression, counting those of the
   // expressions it is nested in. A chain of N operators is a tree N deep, which every later
   // stage walks; the cap keeps that walk within the stack.

@@ -11,8 +11,15 @@ namespace {
 // Reported one by one up to this many of each kind; the rest are counted in a note.
 constexpr int kMaxReportedPerKind = 5;
 
-enum class Utf8Problem { None, StrayContinuation, ImpossibleByte, Overlong, Surrogate, TooLarge,
-                         Truncated };
+enum class Utf8Problem {
+  None,
+  StrayContinuation,
+  ImpossibleByte,
+  Overlong,
+  Surrogate,
+  TooLarge,
+  Truncated
+};
 
 struct Utf8Sequence {
   std::size_t length;  // bytes covered (the whole bad sequence when there is a problem)
@@ -101,8 +108,8 @@ bool check_source_bytes(const SourceFile& file, DiagnosticEngine& diagnostics,
   if (text.size() > limits.max_bytes) {
     diagnostics
         .report(DiagnosticKind::SourceTooLarge, span_at(file, 0, 0),
-                "source file is " + std::to_string(text.size()) + " bytes, more than the limit of " +
-                    std::to_string(limits.max_bytes))
+                "source file is " + std::to_string(text.size()) +
+                    " bytes, more than the limit of " + std::to_string(limits.max_bytes))
         .help("split the pipeline into several files joined with `import`");
     return false;
   }
@@ -125,7 +132,8 @@ bool check_source_bytes(const SourceFile& file, DiagnosticEngine& diagnostics,
   if (nul_count > kMaxReportedPerKind) {
     diagnostics
         .report(DiagnosticKind::NulByte, span_at(file, first_unreported_nul, 1),
-                std::to_string(nul_count - kMaxReportedPerKind) + " more NUL bytes in source, from here on")
+                std::to_string(nul_count - kMaxReportedPerKind) +
+                    " more NUL bytes in source, from here on")
         .note("only the first " + std::to_string(kMaxReportedPerKind) + " are shown one by one");
   }
 
@@ -137,9 +145,9 @@ bool check_source_bytes(const SourceFile& file, DiagnosticEngine& diagnostics,
       ++bad_count;
       if (bad_count == kMaxReportedPerKind + 1) first_unreported_bad = i;
       if (bad_count <= kMaxReportedPerKind) {
-        auto builder = diagnostics.report(
-            DiagnosticKind::InvalidUtf8, span_at(file, i, sequence.length),
-            utf8_message(sequence.problem, static_cast<unsigned char>(text[i])));
+        auto builder =
+            diagnostics.report(DiagnosticKind::InvalidUtf8, span_at(file, i, sequence.length),
+                               utf8_message(sequence.problem, static_cast<unsigned char>(text[i])));
         builder.primary_label("not valid UTF-8");
         builder.help(utf16 ? utf16_help : "save the file as UTF-8");
       }

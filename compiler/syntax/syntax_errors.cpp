@@ -13,15 +13,15 @@ namespace {
 using P = mlf_grammar::MlflowParser;
 
 const std::vector<std::size_t>& declaration_keywords() {
-  static const std::vector<std::size_t> keywords = {
-      P::PIPELINE, P::SEED, P::PARAM, P::DATASET, P::AUGMENT, P::MODEL,
-      P::STAGE,    P::EXPECT, P::EXPORT, P::SWEEP, P::IMPORT};
+  static const std::vector<std::size_t> keywords = {P::PIPELINE, P::SEED,  P::PARAM, P::DATASET,
+                                                    P::AUGMENT,  P::MODEL, P::STAGE, P::EXPECT,
+                                                    P::EXPORT,   P::SWEEP, P::IMPORT};
   return keywords;
 }
 
 const std::vector<std::size_t>& expression_starts() {
-  static const std::vector<std::size_t> starts = {P::NUMBER, P::STRING, P::TRUE,  P::FALSE, P::IDENT,
-                                                  P::LBRACK, P::LPAREN, P::MINUS, P::NOT};
+  static const std::vector<std::size_t> starts = {
+      P::NUMBER, P::STRING, P::TRUE, P::FALSE, P::IDENT, P::LBRACK, P::LPAREN, P::MINUS, P::NOT};
   return starts;
 }
 
@@ -36,11 +36,6 @@ bool is_expression_start(std::size_t type) {
 }
 
 bool is_keyword(std::size_t type) { return type >= P::PIPELINE && type <= P::NOT; }
-
-bool is_comparison(std::size_t type) {
-  return type == P::LT || type == P::LE || type == P::GT || type == P::GE || type == P::EQ ||
-         type == P::NE;
-}
 
 // How a token type reads in a message.
 std::string token_name(std::size_t type, const antlr4::dfa::Vocabulary& vocabulary) {
@@ -119,7 +114,8 @@ const void* top_level_declaration(antlr4::ParserRuleContext* context) {
 
 // The declaration form, for a help line when the error is in a declaration's own tokens.
 std::string declaration_form(antlr4::ParserRuleContext* context) {
-  if (dynamic_cast<P::PipelineDeclContext*>(context)) return "a pipeline is named as `pipeline NAME`";
+  if (dynamic_cast<P::PipelineDeclContext*>(context))
+    return "a pipeline is named as `pipeline NAME`";
   if (dynamic_cast<P::ParamDeclContext*>(context))
     return "a param is declared as `param NAME: TYPE = VALUE`";
   if (auto* binding = dynamic_cast<P::BindingDeclContext*>(context)) {
@@ -197,10 +193,8 @@ void SyntaxErrorListener::syntaxError(antlr4::Recognizer* recognizer, antlr4::To
   bool sequence = bracket.kind == OpenBracket::Kind::Call ||
                   bracket.kind == OpenBracket::Kind::List ||
                   bracket.kind == OpenBracket::Kind::Block;
-  // After an argument or element ANTLR has already left the loop and expects only the closing
-  // bracket; a comma is just as welcome there.
-  // After a trailing comma it expects only the closing bracket, though another element is
-  // just as welcome.
+  // After an element ANTLR has left the loop and expects only the closing bracket, though a
+  // comma is just as welcome; after a trailing comma, so is another element.
   if (closer_expected && sequence && expected.size() == 1 && previous != nullptr &&
       previous != bracket.open) {
     if (previous->getType() == P::COMMA) {
@@ -232,15 +226,14 @@ void SyntaxErrorListener::syntaxError(antlr4::Recognizer* recognizer, antlr4::To
   bool wants_expression = take_all(expression_starts());
   if (wants_expression)
     items.push_back(bracket.kind == OpenBracket::Kind::Call && closer_expected ? "an argument"
-                                                                              : "an expression");
-  bool wants_type = bracket.kind != OpenBracket::Kind::Type &&
-                    (dynamic_cast<P::TypeExprContext*>(context) ||
-                     dynamic_cast<P::ParamDeclContext*>(context)) &&
-                    take_all({P::IDENT, P::LBRACK});
+                                                                               : "an expression");
+  bool wants_type =
+      bracket.kind != OpenBracket::Kind::Type &&
+      (dynamic_cast<P::TypeExprContext*>(context) || dynamic_cast<P::ParamDeclContext*>(context)) &&
+      take_all({P::IDENT, P::LBRACK});
   if (wants_type) items.push_back("a type such as `float` or `[int]`");
-  std::stable_sort(rest.begin(), rest.end(), [](std::size_t a, std::size_t b) {
-    return listing_rank(a) < listing_rank(b);
-  });
+  std::stable_sort(rest.begin(), rest.end(),
+                   [](std::size_t a, std::size_t b) { return listing_rank(a) < listing_rank(b); });
   const auto& vocabulary = parser->getVocabulary();
   for (std::size_t type : rest) items.push_back(token_name(type, vocabulary));
   std::string description = items.empty() ? "something else" : join_alternatives(items);
@@ -282,24 +275,14 @@ void SyntaxErrorListener::syntaxError(antlr4::Recognizer* recognizer, antlr4::To
     if (!nearest.empty())
       help = "declarations start with a keyword; the closest one is `" + nearest + "`";
     else
-      help = "every declaration starts with one of the keywords `pipeline`, `seed`, `param`, "
-             "`dataset`, `augment`, `model`, `stage`, `expect`, `export`, `sweep` or `import`";
+      help =
+          "every declaration starts with one of the keywords `pipeline`, `seed`, `param`, "
+          "`dataset`, `augment`, `model`, `stage`, `expect`, `export`, `sweep` or `import`";
   } else if (found_type == P::ASSIGN && bracket.kind == OpenBracket::Kind::Call) {
     help = "named arguments are written `name: value`";
   } else if (is_expression_start(found_type) && sequence && closer_expected && expects(P::COMMA)) {
     help = bracket.kind == OpenBracket::Kind::Call ? "separate the arguments with `,`"
                                                    : "separate the elements with `,`";
-  } else if (is_comparison(found_type) && !wants_expression && previous != nullptr) {
-    // `a < b < c`: look back through this declaration for the first comparison.
-    for (std::size_t i = previous->getTokenIndex() + 1; i > 0;) {
-      antlr4::Token* token = tokens_.get(--i);
-      if (token->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
-      if (is_declaration_keyword(token->getType())) break;
-      if (is_comparison(token->getType())) {
-        help = "comparisons do not chain; join two comparisons with `and`";
-        break;
-      }
-    }
   }
   if (help.empty() && dynamic_cast<P::DeclContext*>(context)) help = declaration_form(context);
   if (!help.empty()) builder.help(help);

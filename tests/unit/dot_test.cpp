@@ -81,8 +81,7 @@ TEST(DotOutput, HasNodesEdgesGatesAndExports) {
       "\", shape=cylinder];");
   has(chain + " [label=\"train |> jitter\\naugment · " + graph.nodes[1].hash.short_hex(12) +
       "\\nto_float → random_hflip\", shape=box];");
-  has(fit + " [label=\"fit\\ntrain train · " + graph.nodes[2].hash.short_hex(12) +
-      "\", shape=box3d];");
+  has(fit + " [label=\"fit\\ntrain · " + graph.nodes[2].hash.short_hex(12) + "\", shape=box3d];");
   has(read + " -> " + chain + ";");
   has(chain + " -> " + fit + ";");
   has(fit + " -> " + score + ";");

@@ -137,17 +137,23 @@ std::string check_laws(const std::string& text) {
                                                    << messages(original->diagnostics);
   std::string once = format_module(original->module, *original->file);
   auto reparsed = parse(once);
-  EXPECT_EQ(reparsed->diagnostics.total(), 0u) << "input:\n" << text << "\nformatted:\n" << once
-                                               << "\n" << messages(reparsed->diagnostics);
+  EXPECT_EQ(reparsed->diagnostics.total(), 0u) << "input:\n"
+                                               << text << "\nformatted:\n"
+                                               << once << "\n"
+                                               << messages(reparsed->diagnostics);
   EXPECT_EQ(testing::dump_module(reparsed->module), testing::dump_module(original->module))
-      << "input:\n" << text << "\nformatted:\n" << once;
+      << "input:\n"
+      << text << "\nformatted:\n"
+      << once;
   std::vector<std::string> before = comment_texts(original->module);
   std::vector<std::string> after = comment_texts(reparsed->module);
   EXPECT_EQ(after.size(), before.size());
   for (std::size_t i = 0; i < std::min(before.size(), after.size()); ++i) {
     if (before[i] == after[i]) continue;
     ADD_FAILURE() << "comment " << i << " is `" << after[i] << "`, was `" << before[i]
-                  << "`\ninput:\n" << text << "\nformatted:\n" << once;
+                  << "`\ninput:\n"
+                  << text << "\nformatted:\n"
+                  << once;
     break;
   }
   std::string twice = format_module(reparsed->module, *reparsed->file);
@@ -176,8 +182,11 @@ std::vector<std::size_t> token_ends(const std::string& text) {
       while (i < text.size() && text[i] != '"') i += text[i] == '\\' ? 2 : 1;
       ++i;
     } else if (std::isdigit(static_cast<unsigned char>(c)) ||
-               (c == '.' && i + 1 < text.size() && std::isdigit(static_cast<unsigned char>(text[i + 1])))) {
-      while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+               (c == '.' && i + 1 < text.size() &&
+                std::isdigit(static_cast<unsigned char>(text[i + 1])))) {
+      while (i < text.size() &&
+             (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
+        ++i;
       if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
         ++i;
         if (text[i] == '+' || text[i] == '-') ++i;
@@ -259,8 +268,9 @@ TEST(Format, OutermostGroupThatDoesNotFitBreaksFirst) {
             "  epochs: epochs,\n"
             ")\n");
   // Recursively: an element that still does not fit breaks in turn.
-  std::string nested = "model m = sequential [residual [conv2d(out: 64, kernel: 3, padding: 1), "
-                       "batch_norm, relu, conv2d(out: 64, kernel: 3, padding: 1), batch_norm], relu]";
+  std::string nested =
+      "model m = sequential [residual [conv2d(out: 64, kernel: 3, padding: 1), "
+      "batch_norm, relu, conv2d(out: 64, kernel: 3, padding: 1), batch_norm], relu]";
   EXPECT_EQ(check_laws(nested),
             "model m = sequential [\n"
             "  residual [\n"
@@ -309,8 +319,9 @@ TEST(Format, LiteralsKeepTheirText) {
 }
 
 TEST(Format, LongBinaryExpressionsStayOnOneLine) {
-  std::string text = "expect score.accuracy >= 0.9 and score.macro_f1 >= 0.85 and score.loss < 0.5 and "
-                     "score.top5 > 0.99";
+  std::string text =
+      "expect score.accuracy >= 0.9 and score.macro_f1 >= 0.85 and score.loss < 0.5 and "
+      "score.top5 > 0.99";
   EXPECT_EQ(check_laws(text), text + "\n");
 }
 
@@ -357,8 +368,7 @@ TEST(FormatComments, ACommentInsideAnExpressionBreaksItsGroup) {
 TEST(FormatComments, CommentAfterAnOperatorContinuesOnTheNextLine) {
   EXPECT_EQ(check_laws("augment jitter = prep + # more\n [flip]"),
             "augment jitter = prep +  # more\n  [flip]\n");
-  EXPECT_EQ(check_laws("expect a > 1 and\n# why b\nb < 2"),
-            "expect a > 1 and  # why b\n  b < 2\n");
+  EXPECT_EQ(check_laws("expect a > 1 and\n# why b\nb < 2"), "expect a > 1 and  # why b\n  b < 2\n");
 }
 
 TEST(FormatComments, CommentsAmongDeclarationTokensMoveOutOfTheWay) {

@@ -312,6 +312,24 @@ TEST(PlanWriter, MovingTheProjectKeepsTheIdButMovingOutsideFilesDoesNot) {
   EXPECT_NE(a.body.find("path = \"/usr/share/t10k-images.gz\""), std::string::npos);
 }
 
+TEST(PlanWriter, CopiesOfOneFileBecomeOneNodeWhateverTheOrder) {
+  auto build = [](bool y_first) {
+    Graph graph;
+    graph.project_root = "/proj";
+    Node x = reader("x", "/proj/x/", "images.gz", "labels.gz", 10);
+    Node y = reader("y", "/proj/y/", "images.gz", "labels.gz", 10);  // same bytes elsewhere
+    graph.nodes = y_first ? std::vector<Node>{y, x} : std::vector<Node>{x, y};
+    hash_graph(graph);
+    return write_plan(graph);
+  };
+  PlanText a = build(false), b = build(true);
+  EXPECT_EQ(a.body, b.body);
+  EXPECT_EQ(a.labels, b.labels);
+  EXPECT_NE(a.body.find("\"x/images.gz\""), std::string::npos);
+  EXPECT_EQ(a.body.find("\"y/images.gz\""), std::string::npos);
+  EXPECT_NE(a.labels.find("label = \"y\""), std::string::npos);
+}
+
 TEST(PlanWriter, UnhashedGraphIsAnInternalError) {
   Graph graph = fashion_sweep();
   graph.nodes[0].hash = Digest{};

@@ -49,8 +49,8 @@ std::string dump_expr(const ast::Expr& expr) {
           return std::string(n.op == ast::UnaryOp::Not ? "(not " : "(neg ") +
                  dump_expr(n.operand.get()) + ")";
         } else {
-          return std::string("(") + ast::binary_op_text(n.op) + " " + dump_expr(n.lhs.get()) +
-                 " " + dump_expr(n.rhs.get()) + ")";
+          return std::string("(") + ast::binary_op_text(n.op) + " " + dump_expr(n.lhs.get()) + " " +
+                 dump_expr(n.rhs.get()) + ")";
         }
       },
       expr.node);
@@ -65,9 +65,9 @@ std::string dump_decl(const ast::Decl& decl) {
         } else if constexpr (std::is_same_v<T, ast::SeedDecl>) {
           return "seed " + dump_expr(n.value.get());
         } else if constexpr (std::is_same_v<T, ast::ParamDecl>) {
-          return "param " + n.name.name + ": " + (n.type.is_list ? "[" + n.type.name.name + "]"
-                                                                  : n.type.name.name) +
-                 " = " + dump_expr(n.value.get());
+          return "param " + n.name.name + ": " +
+                 (n.type.is_list ? "[" + n.type.name.name + "]" : n.type.name.name) + " = " +
+                 dump_expr(n.value.get());
         } else if constexpr (std::is_same_v<T, ast::BindingDecl>) {
           return std::string(ast::binding_keyword(n.kind)) + " " + n.name.name + " = " +
                  dump_expr(n.value.get());
@@ -188,14 +188,14 @@ TEST(Syntax, BriefExampleParsesWithoutDiagnostics) {
   std::vector<std::string> heads;
   for (const auto& decl : parsed->module.decls) {
     std::string dump = dump_decl(*decl);
-    heads.push_back(dump.substr(0, dump.find(" = ") == std::string::npos ? dump.find(' ', dump.find(' ') + 1)
-                                                                          : dump.find(" = ")));
+    heads.push_back(dump.substr(0, dump.find(" = ") == std::string::npos
+                                       ? dump.find(' ', dump.find(' ') + 1)
+                                       : dump.find(" = ")));
   }
   std::vector<std::string> expected = {
-      "pipeline fashion", "seed 42#i42",    "param epochs: int", "param lr: float",
-      "dataset train",    "dataset test",   "augment prep",      "augment jitter",
-      "model cnn",        "stage fit",      "stage score",       "expect (>=",
-      "export fit"};
+      "pipeline fashion", "seed 42#i42",  "param epochs: int", "param lr: float", "dataset train",
+      "dataset test",     "augment prep", "augment jitter",    "model cnn",       "stage fit",
+      "stage score",      "expect (>=",   "export fit"};
   EXPECT_EQ(heads, expected);
 }
 
@@ -218,8 +218,9 @@ TEST(Syntax, BriefExampleTrees) {
   EXPECT_EQ(dump_decl(*decls[9]),
             "stage fit = (call train cnn data: (|> train jitter) loss: cross_entropy "
             "optimizer: (call adam lr: lr) epochs: epochs batch: 128#i128)");
-  EXPECT_EQ(dump_decl(*decls[10]),
-            "stage score = (call evaluate fit data: (|> test prep) metrics: (list accuracy macro_f1))");
+  EXPECT_EQ(
+      dump_decl(*decls[10]),
+      "stage score = (call evaluate fit data: (|> test prep) metrics: (list accuracy macro_f1))");
   EXPECT_EQ(dump_decl(*decls[11]), "expect (>= (. score accuracy) 0.90#r)");
   EXPECT_EQ(dump_decl(*decls[12]), "export fit to \"out/cnn.pt\"");
 
@@ -668,8 +669,9 @@ TEST(SourceBytes, InvalidUtf8IsReportedAtTheOffendingByte) {
   EXPECT_EQ(truncated->first(DiagnosticKind::InvalidUtf8)->primary.begin, 9u);
   EXPECT_EQ(truncated->first(DiagnosticKind::InvalidUtf8)->primary.end, 11u);
   // Valid multi-byte characters of every length are accepted.
-  EXPECT_EQ(parse("import \"\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\xF4\x8F\xBF\xBF\"")->diagnostics.total(),
-            0u);
+  EXPECT_EQ(
+      parse("import \"\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\xF4\x8F\xBF\xBF\"")->diagnostics.total(),
+      0u);
 }
 
 TEST(SourceBytes, NulBytes) {
@@ -702,7 +704,8 @@ TEST(SourceBytes, SourceTooLarge) {
 // ---------------------------------------------------------------------------- nesting limits
 
 TEST(Nesting, HundredThousandParenthesesDoNotCrash) {
-  std::string text = "pipeline p\nseed " + std::string(100000, '(') + "1" + std::string(100000, ')');
+  std::string text =
+      "pipeline p\nseed " + std::string(100000, '(') + "1" + std::string(100000, ')');
   auto parsed = parse(text);
   auto diagnostics = parsed->sorted();
   ASSERT_EQ(diagnostics.size(), 1u) << parsed->all_messages();
@@ -765,7 +768,8 @@ TEST(Nesting, DeepestAllowedNestingParsesInBothStages) {
   std::string calls = "stage s = ";
   for (int i = 0; i < 64; ++i) calls += "f(a: [";
   std::string valid = calls + "1" + std::string(64 * 2, ' ');
-  for (int i = 0; i < 64; ++i) valid[valid.size() - 128 + 2 * i] = ']', valid[valid.size() - 127 + 2 * i] = ')';
+  for (int i = 0; i < 64; ++i)
+    valid[valid.size() - 128 + 2 * i] = ']', valid[valid.size() - 127 + 2 * i] = ')';
   auto parsed = parse(valid);
   EXPECT_EQ(parsed->diagnostics.total(), 0u) << parsed->all_messages();
   EXPECT_EQ(parsed->module.decls.size(), 1u);
