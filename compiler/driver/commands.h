@@ -11,6 +11,12 @@ int run_check(const std::vector<std::string>& args);
 int run_build(const std::vector<std::string>& args);
 int run_graph(const std::vector<std::string>& args);
 int run_fmt(const std::vector<std::string>& args);
+int run_run(const std::vector<std::string>& args);
+int run_replay(const std::vector<std::string>& args);
+int run_runs(const std::vector<std::string>& args);
+int run_show(const std::vector<std::string>& args);
+int run_verify(const std::vector<std::string>& args);
+int run_gc(const std::vector<std::string>& args);
 
 // Prints `message` and the command's usage line to stderr; returns the usage exit code.
 int usage_error(const std::string& command, const std::string& message);

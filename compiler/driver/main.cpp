@@ -35,6 +35,12 @@ int dispatch(const std::vector<std::string>& argv) {
   if (command == "build") return run_build(rest);
   if (command == "graph") return run_graph(rest);
   if (command == "fmt") return run_fmt(rest);
+  if (command == "run") return run_run(rest);
+  if (command == "replay") return run_replay(rest);
+  if (command == "runs") return run_runs(rest);
+  if (command == "show") return run_show(rest);
+  if (command == "verify") return run_verify(rest);
+  if (command == "gc") return run_gc(rest);
   return usage_error("", "unknown command `" + command + "`");
 }
 

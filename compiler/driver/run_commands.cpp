@@ -1,0 +1,437 @@
+// The commands that execute plans and read the store: run, replay, runs, show, compare,
+// verify, gc. None of them links LibTorch: the executor loads the training backend only
+// when a stage must train or evaluate.
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <set>
+
+#include "compiler/driver/commands.h"
+#include "compiler/driver/compilation.h"
+#include "compiler/driver/help_text.h"
+#include "compiler/plan/plan_reader.h"
+#include "compiler/plan/plan_writer.h"
+#include "compiler/sema/project.h"
+#include "compiler/sema/value.h"
+#include "runtime/backend/backend_loader.h"
+#include "runtime/exec/executor.h"
+#include "runtime/exec/weights_codec.h"
+#include "runtime/record/run_record.h"
+#include "runtime/store/object_store.h"
+#include "runtime/store/store_lock.h"
+#include "runtime/store/store_maintenance.h"
+
+namespace mlf::driver {
+
+namespace fs = std::filesystem;
+using namespace mlf::runtime;
+
+namespace {
+
+std::atomic<bool> g_cancelled{false};
+
+extern "C" void on_interrupt(int) { g_cancelled.store(true); }
+
+int default_threads() {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? static_cast<int>(std::min<long>(n, 8)) : 1;
+}
+
+std::optional<ObjectStore> open_store(const std::string& root) {
+  auto store = ObjectStore::open(root);
+  if (!store.ok()) {
+    std::cerr << "error: cannot open the store `" << root << "`: " << store.error().message << "\n";
+    return std::nullopt;
+  }
+  return std::move(store.value());
+}
+
+std::vector<RunRecord> load_runs(ObjectStore& store) {
+  std::vector<RunRecord> runs;
+  auto names = store.list_text("runs");
+  if (!names.ok()) return runs;
+  for (const auto& name : names.value()) {
+    auto text = store.read_text("runs/" + name);
+    RunRecord record;
+    std::string error;
+    if (text.ok() && parse_run_record(text.value(), record, error)) runs.push_back(std::move(record));
+  }
+  std::sort(runs.begin(), runs.end(), [](const RunRecord& a, const RunRecord& b) { return a.id < b.id; });
+  return runs;
+}
+
+std::string store_root_for(const ParsedArgs& args, const std::string& file_or_dir) {
+  if (auto store = args.value("--store")) return *store;
+  std::string probe = file_or_dir.empty() ? (fs::current_path() / "x.mlflow").string() : file_or_dir;
+  return find_project(probe).store_path;
+}
+
+std::string gate_line(const GateRecord& g) {
+  char buffer[256];
+  if (g.value)
+    std::snprintf(buffer, sizeof buffer, "%s  %s (value %.6g)", g.passed ? "pass" : "FAIL",
+                  g.text.c_str(), *g.value);
+  else
+    std::snprintf(buffer, sizeof buffer, "FAIL  %s (no value: the stage did not run)", g.text.c_str());
+  return buffer;
+}
+
+// Copies artifacts out of the store: weights as a LibTorch-loadable file, evaluations as TOML.
+bool run_exports(const Plan& plan, ObjectStore& store, const RunRecord& record) {
+  bool ok = true;
+  for (const auto& exported : plan.exports) {
+    const NodeRecord* node = nullptr;
+    for (const auto& n : record.nodes)
+      if (n.id == exported.node.hex()) node = &n;
+    fs::path target = resolve_plan_path(exported.path, plan.project_root);
+    if (!node || node->outputs.empty()) {
+      std::cerr << "error: cannot export to `" << exported.path << "`: the node has no result\n";
+      ok = false;
+      continue;
+    }
+    std::error_code ec;
+    fs::create_directories(target.parent_path(), ec);
+    if (node->kind == "train") {
+      Digest digest;
+      Digest::from_hex(node->outputs.at("weights"), digest);
+      // Skip when the file already holds these weights (a cached run must not load LibTorch).
+      std::string marker = "exports/" + Sha256::of(target.string()).hex() + ".toml";
+      auto previous = store.read_text(marker);
+      if (previous.ok() && previous.value() == digest.hex() && fs::exists(target)) continue;
+      auto bytes = store.get(digest);
+      std::vector<NamedTensor> weights;
+      std::string error;
+      if (!bytes.ok() || !decode_weights(bytes.value(), weights, error)) {
+        std::cerr << "error: cannot export `" << exported.path << "`: "
+                  << (bytes.ok() ? error : bytes.error().message) << "\n";
+        ok = false;
+        continue;
+      }
+      TrainingBackend* backend = load_training_backend(error);
+      const PlanNode* plan_node = plan.find(exported.node);
+      std::vector<BackendOp> layers;
+      if (!backend || !plan_node) {
+        std::cerr << "error: cannot export `" << exported.path << "`: " << error << "\n";
+        ok = false;
+        continue;
+      }
+      // The executor's conversion of plan layers is the one the backend trained with.
+      layers = backend_layers_of(*plan_node);
+      std::vector<std::int64_t> shape = plan_node->model_input ? plan_node->model_input->dims
+                                                               : std::vector<std::int64_t>{};
+      if (!backend->export_model(layers, shape, weights, target.string(), error)) {
+        std::cerr << "error: cannot export `" << exported.path << "`: " << error << "\n";
+        ok = false;
+        continue;
+      }
+      (void)store.write_text(marker, digest.hex());
+      std::cerr << "exported " << exported.path << "\n";
+    } else {
+      std::string text = "# metrics of `" + node->label + "` (run " + record.id + ")\n";
+      for (const auto& [k, v] : node->metrics) text += k + " = " + canonical_float(v) + "\n";
+      std::string error;
+      if (!write_file_atomically(target.string(), text, error)) {
+        std::cerr << "error: " << error << "\n";
+        ok = false;
+      }
+    }
+  }
+  return ok;
+}
+
+void print_summary(const RunRecord& record) {
+  std::size_t ran = 0, cached = 0;
+  for (const auto& n : record.nodes) {
+    ran += n.status == "ran" && (n.kind == "train" || n.kind == "evaluate");
+    cached += n.status == "cached";
+  }
+  for (const auto& n : record.nodes)
+    for (const auto& [k, v] : n.metrics)
+      if (k != "final_loss") std::cerr << "  " << n.label << "." << k << " = " << canonical_float(v) << "\n";
+  for (const auto& g : record.gates) std::cerr << "  " << gate_line(g) << "\n";
+  std::cerr << "run " << record.id << ": " << record.status << " (" << ran << " stages ran, "
+            << cached << " cached)\n";
+}
+
+}  // namespace
+
+int run_run(const std::vector<std::string>& argv) {
+  ParsedArgs args;
+  auto flags = compile_flags();
+  flags.push_back({"--threads", "", true, false});
+  flags.push_back({"--jobs", "-j", true, false});
+  flags.push_back({"--store", "", true, false});
+  flags.push_back({"--no-fuse", "", false, false});
+  if (auto error = parse_args(argv, flags, args)) return usage_error("run", *error);
+  if (args.has("--help")) {
+    std::cout << help_text("run");
+    return kOk;
+  }
+  if (args.positional.size() != 1) return usage_error("run", "expected one FILE");
+  const std::string& file = args.positional[0];
+  OutputStyle style = output_style(args);
+  auto graph = compile(file, args, style);
+  if (!graph) return kUserError;
+  PlanText text = write_plan(*graph);
+  auto read = read_plan(plan_file_text(text.body, text.labels));
+  if (!read.ok()) {
+    std::cerr << "internal error: the plan just written does not read back: " << read.errors.front() << "\n";
+    return kInternalError;
+  }
+  auto store = open_store(store_root_for(args, file));
+  if (!store) return kUserError;
+  auto lock = StoreLock::acquire(store->root(), StoreLock::Mode::Shared);
+  if (!lock.ok()) {
+    std::cerr << "error: " << lock.error().message << "\n";
+    return kUserError;
+  }
+  (void)store->write_text("plans/" + text.id.hex() + ".toml", plan_file_text(text.body, text.labels));
+
+  auto runs = load_runs(*store);
+  const RunRecord* previous = nullptr;
+  for (const auto& r : runs)
+    if (r.pipeline == read.plan.pipeline && r.kind == "run") previous = &r;
+
+  ExecOptions options;
+  options.threads = default_threads();
+  if (auto threads = args.value("--threads")) options.threads = std::max(1, std::atoi(threads->c_str()));
+  options.source = file;
+  if (auto it = args.values.find("--param"); it != args.values.end())
+    for (const auto& p : it->second) {
+      auto eq = p.find('=');
+      if (eq != std::string::npos) options.params.emplace_back(p.substr(0, eq), p.substr(eq + 1));
+    }
+  for (const auto& label : read.plan.labels)
+    for (const auto& sv : label.sweep_values)
+      if (std::find(options.params.begin(), options.params.end(), sv) == options.params.end())
+        options.params.push_back(sv);
+  options.say = [](const std::string& line) { std::cerr << line << "\n"; };
+  options.cancelled = &g_cancelled;
+  std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
+
+  ExecOutcome outcome = execute_plan(read.plan, *store, options, previous);
+  bool exported = outcome.exit_code == 0 ? run_exports(read.plan, *store, outcome.record) : true;
+  if (!exported && outcome.exit_code == 0) {
+    outcome.exit_code = 1;
+    outcome.record.status = "failed";
+  }
+  auto written = store->write_text("runs/" + outcome.record.id + ".toml", render_run_record(outcome.record));
+  if (!written.ok()) std::cerr << "error: cannot write the run record: " << written.error().message << "\n";
+  if (!outcome.error.empty()) std::cerr << "error: " << outcome.error << "\n";
+  print_summary(outcome.record);
+  if (style.json) std::cout << "{\"run\":\"" << outcome.record.id << "\",\"status\":\"" << outcome.record.status << "\"}\n";
+  else std::cout << outcome.record.id << "\n";
+  return outcome.exit_code == 130 ? 130 : outcome.exit_code;
+}
+
+int run_replay(const std::vector<std::string>& argv) {
+  ParsedArgs args;
+  std::vector<FlagSpec> flags = {{"--store", "", true, false}, {"--help", "-h", false, false},
+                                 {"--threads", "", true, false}};
+  if (auto error = parse_args(argv, flags, args)) return usage_error("replay", *error);
+  if (args.has("--help")) {
+    std::cout << help_text("replay");
+    return kOk;
+  }
+  if (args.positional.size() != 1) return usage_error("replay", "expected one RUN or PLAN id");
+  auto store = open_store(store_root_for(args, ""));
+  if (!store) return kUserError;
+  std::string id = args.positional[0];
+  auto runs = load_runs(*store);
+  const RunRecord* original = nullptr;
+  for (const auto& r : runs)
+    if (r.kind == "run" && (r.id == id || (id.size() >= 8 && r.plan_id.rfind(id, 0) == 0))) original = &r;
+  if (!original) {
+    std::cerr << "error: no run or plan `" << id << "` in the store `" << store->root().string() << "`\n";
+    return kUserError;
+  }
+  auto plan_text = store->read_text("plans/" + original->plan_id + ".toml");
+  if (!plan_text.ok()) {
+    std::cerr << "error: the plan " << original->plan_id << " of run " << original->id
+              << " is not in the store: " << plan_text.error().message << "\n";
+    return kUserError;
+  }
+  Digest expected;
+  Digest::from_hex(original->plan_id, expected);
+  auto read = read_plan(plan_text.value(), expected);
+  if (!read.ok()) {
+    std::cerr << "error: the stored plan " << original->plan_id << " is damaged: " << read.errors.front() << "\n";
+    return kUserError;
+  }
+  ExecOptions options;
+  auto recorded_threads = original->environment.find("threads");
+  options.threads = recorded_threads != original->environment.end()
+                        ? std::max(1, std::atoi(recorded_threads->second.c_str()))
+                        : default_threads();
+  if (auto threads = args.value("--threads")) options.threads = std::max(1, std::atoi(threads->c_str()));
+  options.read_cache = false;
+  options.source = original->source;
+  options.say = [](const std::string& line) { std::cerr << line << "\n"; };
+  options.cancelled = &g_cancelled;
+  std::signal(SIGINT, on_interrupt);
+  std::cerr << "replaying run " << original->id << " (plan " << original->plan_id.substr(0, 12)
+            << ") from scratch with " << options.threads << " threads\n";
+  ExecOutcome outcome = execute_plan(read.plan, *store, options, original);
+  outcome.record.kind = "replay";
+  outcome.record.replay_of = original->id;
+
+  // Environment differences first: they explain divergence.
+  std::vector<std::string> differences;
+  for (const auto& [key, value] : original->environment) {
+    auto it = outcome.record.environment.find(key);
+    std::string now = it == outcome.record.environment.end() ? "(absent)" : it->second;
+    if (now != value) differences.push_back(key + ": recorded `" + value + "`, now `" + now + "`");
+  }
+  for (const auto& d : differences) std::cerr << "environment differs: " << d << "\n";
+
+  int diverged = 0;
+  for (const auto& before : original->nodes) {
+    const NodeRecord* after = nullptr;
+    for (const auto& n : outcome.record.nodes)
+      if (n.id == before.id) after = &n;
+    if (!after) continue;
+    for (const auto& [name, digest] : before.outputs) {
+      auto it = after->outputs.find(name);
+      if (it == after->outputs.end()) continue;  // not needed in the replay
+      if (it->second == digest) continue;
+      if (diverged++ == 0)
+        std::cerr << "DIVERGED at `" << before.label << "` (" << before.kind << ", node "
+                  << before.id.substr(0, 12) << ") output `" << name << "`:\n  recorded " << digest
+                  << "\n  replayed " << it->second << "\n";
+    }
+  }
+  outcome.record.status = diverged ? "diverged" : (outcome.exit_code == 0 ? "ok" : outcome.record.status);
+  (void)store->write_text("runs/" + outcome.record.id + ".toml", render_run_record(outcome.record));
+  if (!outcome.error.empty()) {
+    std::cerr << "error: " << outcome.error << "\n";
+    return kUserError;
+  }
+  if (diverged) {
+    std::cerr << "replay " << outcome.record.id << ": " << diverged << " output(s) differ from run "
+              << original->id << (differences.empty() ? "" : " (the environment differs, see above)")
+              << "\n";
+    return kUserError;
+  }
+  std::cerr << "replay " << outcome.record.id << ": every output matches run " << original->id << "\n";
+  std::cout << outcome.record.id << "\n";
+  return kOk;
+}
+
+int run_runs(const std::vector<std::string>& argv) {
+  ParsedArgs args;
+  std::vector<FlagSpec> flags = {{"--store", "", true, false}, {"--help", "-h", false, false},
+                                 {"--json", "", false, false}};
+  if (auto error = parse_args(argv, flags, args)) return usage_error("runs", *error);
+  if (args.has("--help")) {
+    std::cout << help_text("runs");
+    return kOk;
+  }
+  auto store = open_store(store_root_for(args, ""));
+  if (!store) return kUserError;
+  for (const auto& r : load_runs(*store)) {
+    std::size_t passed = 0;
+    for (const auto& g : r.gates) passed += g.passed;
+    if (args.has("--json")) {
+      std::cout << "{\"id\":\"" << r.id << "\",\"kind\":\"" << r.kind << "\",\"pipeline\":\""
+                << r.pipeline << "\",\"plan\":\"" << r.plan_id << "\",\"status\":\"" << r.status
+                << "\",\"started\":\"" << r.started << "\"}\n";
+      continue;
+    }
+    std::cout << r.id << "  " << r.kind << "  " << r.pipeline << "  plan " << r.plan_id.substr(0, 12)
+              << "  " << r.status << "  gates " << passed << "/" << r.gates.size() << "\n";
+  }
+  return kOk;
+}
+
+int run_show(const std::vector<std::string>& argv) {
+  ParsedArgs args;
+  std::vector<FlagSpec> flags = {{"--store", "", true, false}, {"--help", "-h", false, false}};
+  if (auto error = parse_args(argv, flags, args)) return usage_error("show", *error);
+  if (args.has("--help")) {
+    std::cout << help_text("show");
+    return kOk;
+  }
+  if (args.positional.size() != 1) return usage_error("show", "expected one RUN id");
+  auto store = open_store(store_root_for(args, ""));
+  if (!store) return kUserError;
+  auto text = store->read_text("runs/" + args.positional[0] + ".toml");
+  if (!text.ok()) {
+    std::cerr << "error: no run `" << args.positional[0] << "`: " << text.error().message << "\n";
+    return kUserError;
+  }
+  std::cout << text.value();
+  return kOk;
+}
+
+int run_verify(const std::vector<std::string>& argv) {
+  ParsedArgs args;
+  std::vector<FlagSpec> flags = {{"--store", "", true, false}, {"--help", "-h", false, false}};
+  if (auto error = parse_args(argv, flags, args)) return usage_error("verify", *error);
+  if (args.has("--help")) {
+    std::cout << help_text("verify");
+    return kOk;
+  }
+  auto store = open_store(store_root_for(args, ""));
+  if (!store) return kUserError;
+  VerifyReport report = verify(*store);
+  for (const auto& e : report.corrupt) std::cerr << "corrupt: " << e.message << "\n";
+  for (const auto& e : report.unreadable) std::cerr << "unreadable: " << e.message << "\n";
+  for (const auto& p : report.stray) std::cerr << "stray file: " << p.string() << "\n";
+  std::cerr << report.objects_checked << " objects checked, " << report.corrupt.size()
+            << " corrupt (quarantined), " << report.unreadable.size() << " unreadable\n";
+  return report.clean() ? kOk : kUserError;
+}
+
+int run_gc(const std::vector<std::string>& argv) {
+  ParsedArgs args;
+  std::vector<FlagSpec> flags = {{"--store", "", true, false}, {"--help", "-h", false, false},
+                                 {"--keep-runs", "", true, false}};
+  if (auto error = parse_args(argv, flags, args)) return usage_error("gc", *error);
+  if (args.has("--help")) {
+    std::cout << help_text("gc");
+    return kOk;
+  }
+  auto store = open_store(store_root_for(args, ""));
+  if (!store) return kUserError;
+  auto lock = StoreLock::acquire(store->root(), StoreLock::Mode::Exclusive);
+  if (!lock.ok()) {
+    std::cerr << "error: " << lock.error().message << "\n";
+    return kUserError;
+  }
+  std::size_t keep_runs = 10;
+  if (auto n = args.value("--keep-runs")) keep_runs = static_cast<std::size_t>(std::max(0, std::atoi(n->c_str())));
+  auto runs = load_runs(*store);
+  std::set<std::string> pinned;
+  if (auto pins = store->list_text("pins"); pins.ok())
+    for (const auto& p : pins.value()) pinned.insert(p);
+  std::set<Digest> keep;
+  std::set<std::string> kept_nodes;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    bool recent = i + keep_runs >= runs.size();
+    if (!recent && !pinned.count(runs[i].id)) continue;
+    for (const auto& n : runs[i].nodes) {
+      kept_nodes.insert(n.id);
+      for (const auto& [name, hex] : n.outputs) {
+        Digest d;
+        if (Digest::from_hex(hex, d)) keep.insert(d);
+      }
+    }
+  }
+  GcReport report = gc(*store, keep);
+  // Result records of nodes whose objects are gone would point nowhere: drop them.
+  if (auto results = store->list_text("results"); results.ok())
+    for (const auto& name : results.value())
+      if (!kept_nodes.count(name.substr(0, name.find('.')))) (void)store->remove_text("results/" + name);
+  std::cerr << "kept " << report.objects_kept << " objects, removed " << report.objects_removed
+            << " (" << report.bytes_freed << " bytes), " << report.temp_files_removed
+            << " stale temp files\n";
+  return report.errors.empty() ? kOk : kUserError;
+}
+
+}  // namespace mlf::driver

@@ -1,0 +1,585 @@
+#include "runtime/exec/executor.h"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "compiler/plan/plan_reader.h"
+#include "compiler/sema/value.h"
+#include "runtime/backend/backend_loader.h"
+#include "runtime/data/augment_interpreter.h"
+#include "runtime/data/dataset_ops.h"
+#include "runtime/data/readers.h"
+#include "runtime/exec/metrics.h"
+#include "runtime/exec/node_identity.h"
+#include "runtime/exec/weights_codec.h"
+
+namespace mlf::runtime {
+
+namespace fs = std::filesystem;
+
+std::string node_label(const Plan& plan, const Digest& id) {
+  for (const auto& label : plan.labels)
+    if (label.node == id) return label.label;
+  return "";
+}
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::uint64_t seed_of(const std::optional<Digest>& digest) {
+  std::uint64_t seed = 0;
+  if (digest)
+    for (int i = 0; i < 8; ++i) seed |= std::uint64_t(digest->bytes[i]) << (8 * i);
+  return seed & 0x7fffffffffffffffull;  // torch::manual_seed takes a signed-safe value
+}
+
+BackendTensor to_backend(const Tensor& t) {
+  BackendTensor out;
+  out.shape = t.shape;
+  std::int64_t n = t.elements();
+  out.values.resize(static_cast<std::size_t>(n));
+  if (t.dtype == DType::F32) {
+    const float* src = t.data<float>();
+    std::copy(src, src + n, out.values.begin());
+  } else if (t.dtype == DType::U8) {
+    const std::uint8_t* src = t.data<std::uint8_t>();
+    for (std::int64_t i = 0; i < n; ++i) out.values[i] = static_cast<float>(src[i]);
+  } else if (t.dtype == DType::F64) {
+    const double* src = t.data<double>();
+    for (std::int64_t i = 0; i < n; ++i) out.values[i] = static_cast<float>(src[i]);
+  } else {
+    for (std::int64_t i = 0; i < n; ++i) {
+      std::int64_t v = 0;
+      switch (t.dtype) {
+        case DType::I8: v = t.data<std::int8_t>()[i]; break;
+        case DType::I16: v = t.data<std::int16_t>()[i]; break;
+        case DType::I32: v = t.data<std::int32_t>()[i]; break;
+        case DType::I64: v = t.data<std::int64_t>()[i]; break;
+        default: break;
+      }
+      out.values[i] = static_cast<float>(v);
+    }
+  }
+  return out;
+}
+
+// The per-run state: datasets loaded once, results of nodes that ran.
+}  // namespace
+
+std::vector<BackendOp> backend_layers_of(const PlanNode& node);
+
+namespace {
+
+class Execution {
+ public:
+  Execution(const Plan& plan, ObjectStore& store, const ExecOptions& options,
+            const RunRecord* previous)
+      : plan_(plan), store_(store), options_(options), previous_(previous) {}
+
+  ExecOutcome run();
+
+ private:
+  struct Result {
+    std::map<std::string, std::string> outputs;
+    std::map<std::string, double> metrics;
+  };
+
+  void say(const std::string& line) {
+    if (options_.say) options_.say(line);
+  }
+  bool cancelled() const { return options_.cancelled && options_.cancelled->load(); }
+
+  std::optional<Result> cached_result(const PlanNode& node);
+  bool write_result(const PlanNode& node, const Result& result, double seconds);
+  bool execute(const PlanNode& node, NodeRecord& record);
+  const Dataset* dataset(const Digest& id);  // materialised dataset of a data node
+  bool is_lazy(const PlanNode& node) const;  // an augment node with random steps
+  TrainingBackend* backend();
+  bool train(const PlanNode& node, Result& result);
+  bool evaluate(const PlanNode& node, Result& result);
+  void fail(const std::string& message) {
+    if (error_.empty()) error_ = message;
+  }
+
+  const Plan& plan_;
+  ObjectStore& store_;
+  const ExecOptions& options_;
+  const RunRecord* previous_;
+  std::map<Digest, std::unique_ptr<Dataset>> datasets_;
+  std::map<Digest, Result> results_;
+  std::string error_;
+};
+
+bool Execution::is_lazy(const PlanNode& node) const {
+  if (node.kind != "augment") return false;
+  for (const auto& step : node.chain)
+    if (step.stream) return true;
+  return false;
+}
+
+std::optional<Execution::Result> Execution::cached_result(const PlanNode& node) {
+  if (!options_.read_cache) return std::nullopt;
+  auto text = store_.read_text("results/" + node.id.hex() + ".toml");
+  if (!text.ok()) return std::nullopt;
+  toml::table table;
+  try {
+    table = toml::parse(text.value());
+  } catch (const toml::parse_error&) {
+    say("warning: result record of " + node.id.short_hex() + " is unreadable; running the node again");
+    return std::nullopt;
+  }
+  Result result;
+  if (const auto* outputs = table["outputs"].as_table())
+    for (const auto& [k, v] : *outputs)
+      if (auto s = v.value<std::string>()) result.outputs[std::string(k.str())] = *s;
+  if (const auto* metrics = table["metrics"].as_table())
+    for (const auto& [k, v] : *metrics)
+      if (auto d = v.value<double>()) result.metrics[std::string(k.str())] = *d;
+  for (const auto& [name, hex] : result.outputs) {
+    Digest digest;
+    if (!Digest::from_hex(hex, digest) || !store_.contains(digest)) return std::nullopt;
+  }
+  return result;
+}
+
+bool Execution::write_result(const PlanNode& node, const Result& result, double seconds) {
+  toml::table table;
+  table.insert("node", node.id.hex());
+  table.insert("kind", node.kind);
+  table.insert("seconds", seconds);
+  toml::table outputs, metrics;
+  for (const auto& [k, v] : result.outputs) outputs.insert(k, v);
+  for (const auto& [k, v] : result.metrics) metrics.insert(k, v);
+  table.insert("outputs", outputs);
+  table.insert("metrics", metrics);
+  std::ostringstream text;
+  text << table << "\n";
+  auto written = store_.write_text("results/" + node.id.hex() + ".toml", text.str());
+  if (!written.ok()) {
+    fail("cannot record the result of `" + node_label(plan_, node.id) + "`: " + written.error().message);
+    return false;
+  }
+  return true;
+}
+
+const Dataset* Execution::dataset(const Digest& id) {
+  if (auto it = datasets_.find(id); it != datasets_.end()) return it->second.get();
+  const PlanNode* node = plan_.find(id);
+  if (!node) {
+    fail("the plan has no node " + id.short_hex());
+    return nullptr;
+  }
+  // From the store, when a result is there and verifies.
+  if (auto cached = cached_result(*node); cached && cached->outputs.count("data")) {
+    Digest digest;
+    Digest::from_hex(cached->outputs["data"], digest);
+    auto bytes = store_.get(digest);
+    auto data = std::make_unique<Dataset>();
+    std::string error;
+    if (bytes.ok() && deserialize(bytes.value(), *data, error)) {
+      return (datasets_[id] = std::move(data)).get();
+    }
+    say("warning: " + (bytes.ok() ? error : bytes.error().message) + "; computing `" +
+        node_label(plan_, id) + "` again");
+  }
+  auto start = std::chrono::steady_clock::now();
+  auto data = std::make_unique<Dataset>();
+  if (node->kind == "read") {
+    auto read = read_dataset(*node, plan_.project_root);
+    if (!ok(read)) {
+      fail(error(read).message);
+      return nullptr;
+    }
+    *data = std::move(value(read));
+  } else if (node->kind == "dataset") {
+    for (const auto& input : node->inputs)
+      if (!dataset(input)) return nullptr;
+    auto derived = run_dataset_op(*node, [this](const Digest& input) { return dataset(input); });
+    if (!ok(derived)) {
+      fail(error(derived).message);
+      return nullptr;
+    }
+    *data = std::move(value(derived));
+  } else if (node->kind == "augment") {
+    const Dataset* source = dataset(node->inputs.at(0));
+    if (!source) return nullptr;
+    auto augmented = run_chain(node->chain, *source, 0, options_.threads);
+    if (!ok(augmented)) {
+      fail(error(augmented).message);
+      return nullptr;
+    }
+    *data = std::move(value(augmented));
+  } else {
+    fail("node " + id.short_hex() + " of kind " + node->kind + " yields no dataset");
+    return nullptr;
+  }
+  auto put = store_.put(serialize(*data));
+  if (put.ok()) {
+    Result result;
+    result.outputs["data"] = put.value().hex();
+    write_result(*node, result, seconds_since(start));
+  } else {
+    say("warning: cannot store `" + node_label(plan_, id) + "`: " + put.error().message);
+  }
+  return (datasets_[id] = std::move(data)).get();
+}
+
+TrainingBackend* Execution::backend() {
+  std::string error;
+  TrainingBackend* loaded = load_training_backend(error);
+  if (!loaded) fail(error);
+  return loaded;
+}
+
+std::string plan_value_text(const PlanValue& v);
+
+std::string plan_list_text(const std::vector<PlanValue>& items) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + plan_value_text(items[i]);
+  return out + "]";
+}
+
+std::string plan_value_text(const PlanValue& v) {
+  switch (v.kind) {
+    case PlanValue::Kind::Int: return std::to_string(v.integer);
+    case PlanValue::Kind::Float: return canonical_float(v.real);
+    case PlanValue::Kind::Bool: return v.boolean ? "true" : "false";
+    case PlanValue::Kind::String:
+    case PlanValue::Kind::Path: return "\"" + v.text + "\"";
+    case PlanValue::Kind::List: return plan_list_text(v.items);
+    default: return "";
+  }
+}
+
+BackendOp backend_op(const PlanOp& op) {
+  BackendOp out;
+  out.name = op.name;
+  for (const auto& arg : op.args) out.args[arg.name] = plan_value_text(arg.value);
+  for (const auto& child : op.children) out.children.push_back(backend_op(child));
+  return out;
+}
+
+BackendOp backend_layer(const PlanLayer& layer) {
+  BackendOp out = backend_op(layer.op);
+  for (const auto& [name, size] : layer.inferred) out.args[name] = std::to_string(size);
+  out.children.clear();
+  for (const auto& sub : layer.sublayers) out.children.push_back(backend_layer(sub));
+  return out;
+}
+
+const PlanOp* op_arg(const PlanNode& node, const std::string& name) {
+  if (!node.call) return nullptr;
+  const PlanValue* v = node.call->arg(name);
+  return v && v->kind == PlanValue::Kind::Op && !v->ops.empty() ? &v->ops.front() : nullptr;
+}
+
+std::int64_t int_arg(const PlanNode& node, const std::string& name, std::int64_t fallback) {
+  const PlanValue* v = node.call ? node.call->arg(name) : nullptr;
+  return v && v->kind == PlanValue::Kind::Int ? v->integer : fallback;
+}
+
+bool Execution::train(const PlanNode& node, Result& result) {
+  const PlanNode* data_node = plan_.find(node.inputs.at(0));
+  const Dataset* source = nullptr;
+  const std::vector<PlanStep>* chain = nullptr;
+  if (data_node && is_lazy(*data_node)) {
+    source = dataset(data_node->inputs.at(0));
+    chain = &data_node->chain;
+  } else {
+    source = dataset(node.inputs.at(0));
+  }
+  if (!source) return false;
+  TrainingBackend* engine = backend();
+  if (!engine) return false;
+
+  TrainRequest request;
+  request.layers = backend_layers_of(node);
+  if (node.model_input) request.input_shape = node.model_input->dims;
+  if (const PlanOp* loss = op_arg(node, "loss")) request.loss = backend_op(*loss);
+  if (const PlanOp* optimizer = op_arg(node, "optimizer")) request.optimizer = backend_op(*optimizer);
+  if (const PlanOp* schedule = op_arg(node, "schedule")) {
+    request.has_schedule = true;
+    request.schedule = backend_op(*schedule);
+  }
+  request.epochs = static_cast<int>(int_arg(node, "epochs", 1));
+  request.batch = static_cast<int>(int_arg(node, "batch", 64));
+  const PlanValue* shuffle = node.call ? node.call->arg("shuffle") : nullptr;
+  request.shuffle = !shuffle || shuffle->kind != PlanValue::Kind::Bool || shuffle->boolean;
+  request.seed = seed_of(node.seed);
+  request.threads = options_.threads;
+  Dataset epoch_buffer;
+  request.epoch_data = [&](int epoch) {
+    EpochData out;
+    const Dataset* samples = source;
+    if (chain) {
+      auto augmented = run_chain(*chain, *source, epoch, options_.threads);
+      if (!ok(augmented)) {
+        fail(error(augmented).message);
+        return out;  // empty: the backend reports the failure
+      }
+      epoch_buffer = std::move(value(augmented));
+      samples = &epoch_buffer;
+    }
+    out.x = to_backend(samples->x);
+    out.labels = samples->y;
+    if (!samples->y_values.bytes.empty()) out.soft = to_backend(samples->y_values);
+    return out;
+  };
+  std::string label = node_label(plan_, node.id);
+  auto last_print = std::chrono::steady_clock::now();
+  request.progress = [&](const Progress& p) {
+    auto now = std::chrono::steady_clock::now();
+    bool end_of_epoch = p.batch == p.batches;
+    if (!end_of_epoch && std::chrono::duration<double>(now - last_print).count() < 2.0) return;
+    last_print = now;
+    char line[256];
+    std::snprintf(line, sizeof line, "  %s: epoch %d/%d batch %lld/%lld loss %.4f %.0f samples/s",
+                  label.c_str(), p.epoch, p.epochs, static_cast<long long>(p.batch),
+                  static_cast<long long>(p.batches), p.loss, p.samples_per_second);
+    say(line);
+  };
+  request.cancelled = [this] { return cancelled(); };
+  TrainResult trained = engine->train(request);
+  if (!trained.ok) {
+    fail("training `" + label + "` failed: " + trained.error);
+    return false;
+  }
+  auto put = store_.put(encode_weights(trained.weights));
+  if (!put.ok()) {
+    fail("cannot store the weights of `" + label + "`: " + put.error().message);
+    return false;
+  }
+  result.outputs["weights"] = put.value().hex();
+  std::string log = "epoch,loss,seconds,learning_rate\n";
+  for (const auto& e : trained.log) {
+    char row[128];
+    std::snprintf(row, sizeof row, "%d,%.9g,%.3f,%.9g\n", e.epoch, e.loss, e.seconds, e.learning_rate);
+    log += row;
+  }
+  auto log_put = store_.put(log);
+  if (log_put.ok()) result.outputs["log"] = log_put.value().hex();
+  if (!trained.log.empty()) result.metrics["final_loss"] = trained.log.back().loss;
+  return true;
+}
+
+bool Execution::evaluate(const PlanNode& node, Result& result) {
+  const Digest& model_id = node.inputs.at(0);
+  const PlanNode* model_node = plan_.find(model_id);
+  auto model_result = results_.find(model_id);
+  if (!model_node || model_result == results_.end()) {
+    fail("the trained model of `" + node_label(plan_, node.id) + "` is not available");
+    return false;
+  }
+  Digest weights_digest;
+  Digest::from_hex(model_result->second.outputs["weights"], weights_digest);
+  auto bytes = store_.get(weights_digest);
+  if (!bytes.ok()) {
+    fail(bytes.error().message);
+    return false;
+  }
+  EvaluateRequest request;
+  std::string error;
+  if (!decode_weights(bytes.value(), request.weights, error)) {
+    fail("weights of `" + node_label(plan_, model_id) + "`: " + error);
+    return false;
+  }
+  const Dataset* data = dataset(node.inputs.at(1));
+  if (!data) return false;
+  TrainingBackend* engine = backend();
+  if (!engine) return false;
+  request.layers = backend_layers_of(*model_node);
+  if (model_node->model_input) request.input_shape = model_node->model_input->dims;
+  request.x = to_backend(data->x);
+  request.labels = data->y;
+  request.classes = data->classes;
+  if (const PlanOp* loss = op_arg(*model_node, "loss")) request.loss = backend_op(*loss);
+  request.batch = static_cast<int>(int_arg(node, "batch", 256));
+  request.threads = options_.threads;
+  EvaluateResult evaluated = engine->evaluate(request);
+  if (!evaluated.ok) {
+    fail("evaluating `" + node_label(plan_, node.id) + "` failed: " + evaluated.error);
+    return false;
+  }
+  Predictions predictions;
+  predictions.labels = data->y;
+  predictions.predicted = evaluated.predictions;
+  predictions.losses = evaluated.losses;
+  predictions.logits = evaluated.logits;
+  auto put = store_.put(encode_predictions(predictions));
+  if (!put.ok()) {
+    fail("cannot store the predictions of `" + node_label(plan_, node.id) + "`: " + put.error().message);
+    return false;
+  }
+  result.outputs["predictions"] = put.value().hex();
+  for (const auto& field : node.fields) {
+    if (field.name == "accuracy") result.metrics["accuracy"] = accuracy(data->y, evaluated.predictions);
+    else if (field.name == "macro_f1")
+      result.metrics["macro_f1"] = macro_f1(data->y, evaluated.predictions, data->classes);
+    else if (field.name == "loss") result.metrics["loss"] = mean(evaluated.losses);
+    else if (field.name == "confusion") {
+      auto matrix = confusion(data->y, evaluated.predictions, data->classes);
+      std::string csv;
+      for (std::int64_t r = 0; r < data->classes; ++r) {
+        for (std::int64_t c = 0; c < data->classes; ++c)
+          csv += (c ? "," : "") + std::to_string(matrix[r * data->classes + c]);
+        csv += "\n";
+      }
+      auto matrix_put = store_.put(csv);
+      if (matrix_put.ok()) result.outputs["confusion"] = matrix_put.value().hex();
+    }
+  }
+  return true;
+}
+
+bool Execution::execute(const PlanNode& node, NodeRecord& record) {
+  Result result;
+  bool ok = false;
+  if (node.kind == "train") ok = train(node, result);
+  else if (node.kind == "evaluate") ok = evaluate(node, result);
+  if (!ok) return false;
+  record.outputs = result.outputs;
+  record.metrics = result.metrics;
+  results_[node.id] = result;
+  return write_result(node, result, record.seconds);
+}
+
+ExecOutcome Execution::run() {
+  ExecOutcome outcome;
+  RunRecord& record = outcome.record;
+  record.id = new_run_id();
+  record.plan_id = plan_.id.hex();
+  record.pipeline = plan_.pipeline;
+  record.source = options_.source;
+  record.params = options_.params;
+  record.started = utc_now_iso8601();
+  record.environment["threads"] = std::to_string(options_.threads);
+
+  for (const auto& node : plan_.nodes) {
+    NodeRecord n;
+    n.id = node.id.hex();
+    n.label = node_label(plan_, node.id);
+    n.kind = node.kind;
+    n.identity = node_identity_map(plan_, node);
+    bool stage = node.kind == "train" || node.kind == "evaluate";
+    if (!stage) {
+      // Data nodes are computed on demand by the stages that need them.
+      n.status = "on demand";
+      if (auto cached = cached_result(node)) n.outputs = cached->outputs;
+      record.nodes.push_back(std::move(n));
+      continue;
+    }
+    if (cancelled()) {
+      n.status = "skipped";
+      record.nodes.push_back(std::move(n));
+      continue;
+    }
+    if (auto cached = cached_result(node)) {
+      n.status = "cached";
+      n.outputs = cached->outputs;
+      n.metrics = cached->metrics;
+      results_[node.id] = *cached;
+      say("cached  " + n.label + "  " + node.id.short_hex());
+      record.nodes.push_back(std::move(n));
+      continue;
+    }
+    if (!error_.empty()) {
+      n.status = "skipped";  // an earlier failure: its inputs may be missing
+      record.nodes.push_back(std::move(n));
+      continue;
+    }
+    n.why = explain_rerun(n, previous_, options_.read_cache);
+    say("run     " + n.label + "  " + node.id.short_hex() + "  (" + n.why + ")");
+    auto start = std::chrono::steady_clock::now();
+    bool done = execute(node, n);
+    n.seconds = seconds_since(start);
+    n.status = done ? "ran" : (cancelled() ? "cancelled" : "failed");
+    if (done) say("done    " + n.label + "  " + std::to_string(n.seconds).substr(0, 6) + " s");
+    record.nodes.push_back(std::move(n));
+  }
+  // Data nodes that were computed in this run: record their outputs.
+  for (auto& n : record.nodes) {
+    if (n.status != "on demand") continue;
+    if (n.outputs.empty()) {
+      Digest id;
+      Digest::from_hex(n.id, id);
+      if (const PlanNode* node = plan_.find(id); node && datasets_.count(id)) {
+        if (auto cached = store_.read_text("results/" + n.id + ".toml"); cached.ok()) {
+          toml::table t = toml::parse(cached.value());
+          if (auto data = t["outputs"]["data"].value<std::string>()) n.outputs["data"] = *data;
+        }
+      }
+    }
+    n.status = datasets_.count([&] { Digest d; Digest::from_hex(n.id, d); return d; }()) ? "ran" : "not needed";
+  }
+
+  // Gates.
+  bool gates_ok = true;
+  for (std::size_t i = 0; i < plan_.gates.size(); ++i) {
+    const PlanGate& gate = plan_.gates[i];
+    GateRecord g;
+    g.node = gate.node.hex();
+    g.field = gate.field;
+    g.comparison = gate.comparison;
+    g.threshold = gate.threshold;
+    for (const auto& text : plan_.gate_texts)
+      if (text.gate == i) g.text = text.text;
+    if (g.text.empty()) g.text = node_label(plan_, gate.node) + "." + gate.field + " " + gate.comparison;
+    auto it = results_.find(gate.node);
+    if (it != results_.end() && it->second.metrics.count(gate.field)) {
+      double v = it->second.metrics[gate.field];
+      g.value = v;
+      const std::string& c = gate.comparison;
+      g.passed = c == "<" ? v < gate.threshold : c == "<=" ? v <= gate.threshold
+               : c == ">" ? v > gate.threshold : c == ">=" ? v >= gate.threshold
+               : c == "==" ? v == gate.threshold : v != gate.threshold;
+    }
+    gates_ok = gates_ok && g.passed;
+    record.gates.push_back(std::move(g));
+  }
+  if (training_backend_loaded()) {
+    std::string ignored;
+    for (const auto& [k, v] : load_training_backend(ignored)->environment(options_.threads).facts)
+      record.environment[k] = v;
+  }
+  record.finished = utc_now_iso8601();
+  if (cancelled()) {
+    record.status = "cancelled";
+    outcome.exit_code = 130;
+  } else if (!error_.empty()) {
+    record.status = "failed";
+    outcome.exit_code = 1;
+  } else if (!gates_ok) {
+    record.status = "gate-failed";
+    outcome.exit_code = 1;
+  } else {
+    record.status = "ok";
+  }
+  outcome.error = error_;
+  return outcome;
+}
+
+}  // namespace
+
+std::vector<BackendOp> backend_layers_of(const PlanNode& node) {
+  std::vector<BackendOp> layers;
+  for (const auto& layer : node.layers) layers.push_back(backend_layer(layer));
+  return layers;
+}
+
+ExecOutcome execute_plan(const Plan& plan, ObjectStore& store, const ExecOptions& options,
+                         const RunRecord* previous) {
+  Execution execution(plan, store, options, previous);
+  return execution.run();
+}
+
+}  // namespace mlf::runtime

@@ -1,0 +1,62 @@
+// The record of one `mlf run` (or replay): what was run, what each node produced, the
+// metrics, the gates, the environment the results depend on, and how it ended.
+//
+// Promises: records are TOML, written atomically into the store's runs/ folder as the last
+// act of a run (objects first, then the record that references them), and read back
+// without loss. A record written by a run that was killed is simply absent.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlf::runtime {
+
+struct NodeRecord {
+  std::string id;      // node content hash (hex)
+  std::string label;   // binding name, e.g. `fit[lr=0.001]`
+  std::string kind;    // read, dataset, augment, train, evaluate
+  std::string status;  // "ran", "cached", "failed", "skipped"
+  std::string why;     // why it ran: what changed since the last run of the pipeline
+  double seconds = 0.0;
+  std::map<std::string, std::string> outputs;  // artifact name → object digest (hex)
+  std::map<std::string, double> metrics;       // evaluate nodes
+  // What the node's identity is made of, for explaining the next run's cache misses:
+  // "arg.lr" → "0.001", "input.data" → node id, "file.images" → digest.
+  std::map<std::string, std::string> identity;
+};
+
+struct GateRecord {
+  std::string text;  // `score.accuracy >= 0.9`
+  std::string node, field, comparison;
+  double threshold = 0.0;
+  std::optional<double> value;
+  bool passed = false;
+};
+
+struct RunRecord {
+  std::string id;
+  std::string plan_id;
+  std::string pipeline;
+  std::string source;   // the .mlflow file, as given
+  std::string kind = "run";  // "run" or "replay"
+  std::string replay_of;     // for replays: the run id replayed
+  std::string started, finished;  // ISO 8601 UTC
+  std::string status;   // "ok", "gate-failed", "failed", "cancelled", "diverged"
+  std::vector<std::pair<std::string, std::string>> params;  // swept/overridden values, for compare
+  std::vector<NodeRecord> nodes;
+  std::vector<GateRecord> gates;
+  std::map<std::string, std::string> environment;
+};
+
+std::string render_run_record(const RunRecord& record);
+// Returns false with a reason when the text is not a run record.
+bool parse_run_record(const std::string& text, RunRecord& out, std::string& error);
+
+// A new, unique, sortable run id: UTC time + random suffix, e.g. 20261124T075012Z-3f9a1c.
+std::string new_run_id();
+std::string utc_now_iso8601();
+
+}  // namespace mlf::runtime
