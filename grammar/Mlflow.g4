@@ -62,9 +62,15 @@ arguments
   : argument (COMMA argument)* COMMA?
   ;
 
-// A leading positional argument, or `name: value`.
+// A leading positional argument, or `name: value`. Keywords may name arguments (the
+// stages' `model:` parameter), since nothing else can stand before a `:` here.
 argument
-  : (IDENT COLON)? expr
+  : (argumentName COLON)? expr
+  ;
+
+argumentName
+  : IDENT | PIPELINE | SEED | PARAM | DATASET | AUGMENT | MODEL | STAGE | EXPECT | EXPORT
+  | TO | SWEEP | IN | IMPORT
   ;
 
 elements

@@ -14,7 +14,8 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   antlr4 libantlr4-runtime-dev default-jre-headless
   libtomlplusplus-dev libboost-graph-dev libzstd-dev libssl-dev zlib1g-dev
-  libgtest-dev
+  libgtest-dev libpng-dev
+  libtorch-dev libopenblas0-pthread
   dataset-fashion-mnist
 )
 test_packages=(clang-14 libfuzzer-14-dev graphviz)
@@ -44,6 +45,7 @@ case "$mode" in
     example="$root/examples/fashion/fashion.mlflow"
     "$build/mlf" check "$example"
     "$build/mlf" build "$example"
+    "$build/mlf" run "$example"
     ;;
   test)
     install_missing "${packages[@]}" "${test_packages[@]}"

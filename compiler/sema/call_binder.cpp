@@ -172,7 +172,10 @@ std::shared_ptr<OpCall> Checker::bind(const OpSpec& op, Span span,
     if (it != given.end()) {
       out.value = it->second.first;
     } else if (param.default_value) {
-      out.value = *param.default_value;
+      // Defaults take the same canonical form as written values (`1` for a pair is
+      // `[1, 1]`), so writing a default out changes no hash.
+      auto canonical = coerce(*param.default_value, param, op, span);
+      out.value = canonical ? *canonical : *param.default_value;
       out.defaulted = true;
     } else if (param.optional) {
       out.value = Value::none();

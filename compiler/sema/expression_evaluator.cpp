@@ -284,6 +284,45 @@ std::optional<Value> Checker::as_chain(const Value& value, Span span, const char
 }
 
 Value Checker::eval_binary(const ast::Binary& binary, Span span, Scope& scope, int depth) {
+  if (binary.op == ast::BinaryOp::Pipe) {
+    // `d |> a |> b` is one chain over `d`: evaluate it as `d |> (a + b)` so that no node for
+    // the intermediate `d |> a` is made (it would be an extra, unused node of the plan).
+    std::vector<const ast::Binary*> pipes{&binary};
+    const ast::Expr* base = binary.lhs.get();
+    while (auto* inner = std::get_if<ast::Binary>(&base->node)) {
+      if (inner->op != ast::BinaryOp::Pipe) break;
+      pipes.push_back(inner);
+      base = inner->lhs.get();
+    }
+    if (pipes.size() > 1) {
+      Value dataset = eval(*base, scope, depth + 1);
+      Value chain;
+      chain.kind = Value::Kind::Chain;
+      bool ok = !dataset.poisoned;
+      for (auto it = pipes.rbegin(); it != pipes.rend(); ++it) {
+        Value part = eval(*(*it)->rhs, scope, depth + 1);
+        if (part.poisoned) {
+          ok = false;
+          continue;
+        }
+        auto steps = as_chain(part, (*it)->rhs->span, "augment");
+        if (!steps) {
+          ok = false;
+          continue;
+        }
+        chain.ops.insert(chain.ops.end(), steps->ops.begin(), steps->ops.end());
+      }
+      if (!ok) return Value::error(span);
+      if (!is_dataset(dataset)) {
+        diagnostics_.report(DiagnosticKind::InvalidOperands, pipes.back()->op_span,
+                            "`|>` applies an augment chain to a dataset, found " + describe(dataset))
+            .primary_label("the left side is no dataset");
+        return Value::error(span);
+      }
+      chain.span = span;
+      return apply_chain(dataset, chain, span);
+    }
+  }
   Value lhs = eval(*binary.lhs, scope, depth + 1);
   Value rhs = eval(*binary.rhs, scope, depth + 1);
   if (lhs.poisoned || rhs.poisoned) return Value::error(span);

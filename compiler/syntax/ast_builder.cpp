@@ -328,7 +328,10 @@ std::vector<ast::Argument> AstBuilder::arguments(P::ArgumentsContext* context) {
   for (auto* argument : context->argument()) {
     if (!intact(argument)) continue;
     ast::Argument built;
-    if (argument->IDENT()) built.name = identifier(argument->IDENT());
+    if (auto* name = argument->argumentName()) {
+      auto* token = dynamic_cast<antlr4::tree::TerminalNode*>(name->children.empty() ? nullptr : name->children.front());
+      built.name = identifier(token);
+    }
     built.value = expression(argument->expr());
     built.span = spans_.context(argument);
     out.push_back(std::move(built));

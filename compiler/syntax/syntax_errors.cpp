@@ -205,6 +205,20 @@ void SyntaxErrorListener::syntaxError(antlr4::Recognizer* recognizer, antlr4::To
     }
   }
 
+  // Keywords may name arguments (`model:`), but listing them as expected would only confuse.
+  if (bracket.kind == OpenBracket::Kind::Call) {
+    static const std::vector<std::size_t> kArgumentNameKeywords = {
+        P::PIPELINE, P::SEED, P::PARAM, P::DATASET, P::AUGMENT, P::MODEL, P::STAGE,
+        P::EXPECT, P::EXPORT, P::TO, P::SWEEP, P::IN, P::IMPORT};
+    expected.erase(std::remove_if(expected.begin(), expected.end(),
+                                  [](std::size_t t) {
+                                    return std::find(kArgumentNameKeywords.begin(),
+                                                     kArgumentNameKeywords.end(),
+                                                     t) != kArgumentNameKeywords.end();
+                                  }),
+                   expected.end());
+  }
+
   // Describe the expected set: whole categories first, then single tokens.
   std::vector<std::string> items;
   std::vector<std::size_t> rest = expected;

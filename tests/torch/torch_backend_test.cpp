@@ -16,6 +16,7 @@
 #include <iostream>
 #include <iterator>
 #include <sstream>
+#include <thread>
 #include <functional>
 #include <unistd.h>
 
@@ -243,6 +244,14 @@ TEST(TorchBackend, EachThreadCountIsReproducible) {
   }
   EXPECT_EQ(one[0], one[1]);
   EXPECT_EQ(two[0], two[1]);
+  // The thread count is per request, whichever thread calls the backend.
+  std::string elsewhere;
+  std::thread caller([&] {
+    TrainResult result = backend().train(mixed_request(1));
+    if (result.ok) elsewhere = weight_bytes(result.weights);
+  });
+  caller.join();
+  EXPECT_EQ(elsewhere, one[0]);
   // Allowed to differ (the thread count is part of the recorded environment).
   RecordProperty("threads_1_vs_2", one[0] == two[0] ? "identical" : "different");
 }

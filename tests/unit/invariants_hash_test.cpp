@@ -221,7 +221,7 @@ std::string join_lines(const std::vector<std::string>& lines) {
 TEST_F(InvariantsHash, BasePipelineChecksAndEveryNodeIsLabelled) {
   Compiled base = compile_ok(kPipeline);
   ASSERT_TRUE(base.ok);
-  EXPECT_EQ(base.graph.nodes.size(), 14u);
+  EXPECT_EQ(base.graph.nodes.size(), 13u);
   auto labels = fixture::hashes_by_label(base.graph);
   for (const char* name : {"d_images", "d_table", "d_shuf", "d_sub", "d_jit", "d_prep", "d_valid",
                            "d_tab", "s_fit", "s_score", "s_score2", "s_tfit", "s_tscore"})
@@ -297,6 +297,22 @@ TEST_F(InvariantsHash, ReorderingDeclarationsChangesNoHash) {
   expect_same_identity(join_lines(swapped), "gates and exports in reverse order");
 }
 
+TEST_F(InvariantsHash, MovingDeclarationsIntoAnImportedFileChangesNoHash) {
+  std::string main, library;
+  for (const auto& line : lines_of(kPipeline)) {
+    bool moved = line.rfind("dataset ", 0) == 0 || line.rfind("augment ", 0) == 0 ||
+                 line.rfind("model ", 0) == 0;
+    (moved ? library : main) += line + "\n";
+  }
+  ASSERT_FALSE(library.empty());
+  // The imported file lives in a subfolder: its data paths are relative to it.
+  for (const char* data : {"images3.idx", "labels3.idx", "small.csv"})
+    library = replace_all(library, "\"" + std::string(data) + "\"", "\"../" + std::string(data) + "\"");
+  fixture::write_bytes(dir_->file("lib/definitions.mlflow"), library);
+  expect_same_identity("import \"lib/definitions.mlflow\"\n" + main,
+                       "datasets, chains and models moved into an imported file");
+}
+
 TEST_F(InvariantsHash, RenamingOrRemovingThePipelineChangesNoHash) {
   expect_same_identity(replace_all(kPipeline, "pipeline inv\n", "pipeline something_else\n"),
                        "pipeline renamed");
@@ -320,13 +336,33 @@ TEST_F(InvariantsHash, EquivalentSpellingsOfOneValueChangeNoHash) {
   expect_same_identity(
       replace_all(kPipeline, "loss: cross_entropy,", "loss: cross_entropy(label_smoothing: 0),"),
       "a default written out");
-  expect_same_identity(replace_all(kPipeline, "dataset d_jit = d_images |> a_jitter",
-                                   "dataset d_jit = d_images |> a_prep |> [random_hflip(p: 0.5), "
-                                   "random_crop(size: 4, padding: 1)]"),
-                       "ds |> a |> b written for ds |> (a + b)");
   expect_same_identity(
       replace_all(kPipeline, "param p_epochs: int = 2", "param p_epochs: int = 7"), "a param's default overridden back to its value",
       {{"p_epochs", "2"}});
+}
+
+// docs/language.md: "`ds |> a |> b` is `ds |> (a + b)`: one chain over the source dataset, one
+// node, the same hash." The intermediate `ds |> a` must not be left behind as a node of its own.
+TEST_F(InvariantsHash, ChainedPipesAreOneNode) {
+  const std::string with_sum =
+      "seed 1\n"
+      "dataset d = idx(images: \"images3.idx\", labels: \"labels3.idx\")\n"
+      "augment a = [to_float()]\n"
+      "augment b = [random_hflip()]\n"
+      "dataset x = d |> (a + b)\n"
+      "model m = sequential [flatten, linear(out: 3)]\n"
+      "stage fit = train(m, data: x, loss: cross_entropy, optimizer: sgd(lr: 0.1), epochs: 1)\n";
+  Compiled summed = compile_ok(with_sum);
+  Compiled piped = compile_ok(replace_all(with_sum, "d |> (a + b)", "d |> a |> b"));
+  Compiled listed = compile_ok(replace_all(with_sum, "d |> (a + b)", "d |> [to_float(), random_hflip()]"));
+  ASSERT_TRUE(summed.ok && piped.ok && listed.ok);
+  EXPECT_EQ(summed.graph.nodes.size(), 3u);  // reader, augment, train
+  EXPECT_EQ(fixture::sorted_hashes(summed.graph), fixture::sorted_hashes(listed.graph));
+  EXPECT_EQ(summed.plan.id, listed.plan.id);
+  // The same, written with two pipes.
+  EXPECT_EQ(fixture::sorted_hashes(summed.graph), fixture::sorted_hashes(piped.graph))
+      << "`d |> a |> b` leaves the intermediate `d |> a` in the graph";
+  EXPECT_EQ(summed.plan.id, piped.plan.id) << "`d |> a |> b` and `d |> (a + b)` differ in the plan";
 }
 
 // ---- Edits that must change exactly what they touch and what depends on it.

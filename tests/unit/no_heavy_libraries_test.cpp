@@ -40,7 +40,7 @@ Process run(const std::string& command) {
   return out;
 }
 
-std::string quoted(const std::string& text) {
+std::string shell_quoted(const std::string& text) {
   std::string out = "'";
   for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";
@@ -85,7 +85,7 @@ class NoHeavyLibraries : public ::testing::Test {
   }
 
   Process traced(const std::string& arguments) {
-    return run("cd " + quoted(dir_->path()) + " && LD_DEBUG=libs " + quoted(MLF_BINARY) + " " +
+    return run("cd " + shell_quoted(dir_->path()) + " && LD_DEBUG=libs " + shell_quoted(MLF_BINARY) + " " +
                arguments);
   }
 
@@ -106,7 +106,7 @@ TEST_F(NoHeavyLibraries, CheckLoadsNeitherLibTorchNorLlvm) {
 
 TEST_F(NoHeavyLibraries, BuildLoadsNeitherLibTorchNorLlvm) {
   std::string plan = dir_->file("plan.toml");
-  Process result = traced("build --no-config fashion.mlflow -o " + quoted(plan));
+  Process result = traced("build --no-config fashion.mlflow -o " + shell_quoted(plan));
   ASSERT_EQ(result.status, 0) << result.output;
   EXPECT_TRUE(std::filesystem::exists(plan)) << result.output;
   EXPECT_GT(std::filesystem::file_size(plan), 100u);
@@ -116,7 +116,7 @@ TEST_F(NoHeavyLibraries, BuildLoadsNeitherLibTorchNorLlvm) {
 }
 
 TEST_F(NoHeavyLibraries, TheBinaryDoesNotLinkThem) {
-  Process result = run("ldd " + quoted(MLF_BINARY));
+  Process result = run("ldd " + shell_quoted(MLF_BINARY));
   ASSERT_EQ(result.status, 0) << result.output;
   std::set<std::string> libraries;
   std::size_t start = 0;

@@ -389,7 +389,9 @@ void configure_threads(int threads) {
     } catch (const std::exception&) {
     }
   });
-  if (at::get_num_threads() != threads) at::set_num_threads(threads);
+  // Always set: OpenMP's thread count is per calling thread, and LibTorch re-applies its own
+  // stored value in each new thread, so a call from another thread must store ours.
+  at::set_num_threads(threads);
   // OpenBLAS keeps its own pool; LibTorch does not size it. The library is already loaded (a
   // dependency of LibTorch), but in this module's local scope: look it up by name.
   using SetThreads = void (*)(int);
