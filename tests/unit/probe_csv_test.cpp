@@ -1,4 +1,5 @@
 // CSV probe: columns, rows, label kinds, syntax variants, and every failure path.
+#include "tests/unit/scratch_dir.h"
 #include "compiler/probe/csv_probe.h"
 
 #include <gtest/gtest.h>
@@ -17,36 +18,7 @@ namespace {
 namespace fs = std::filesystem;
 using Strings = std::vector<std::string>;
 
-class ScratchDir {
- public:
-  ScratchDir() {
-    static int counter = 0;
-    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    root_ = fs::temp_directory_path() / ("mlf-probe-csv-" + std::string(test->name()) + "-" +
-                                         std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(root_);
-    fs::create_directories(root_);
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(root_, ec);
-  }
-  std::string path(const std::string& name) const { return (root_ / name).string(); }
-  std::string write(const std::string& name, const std::string& bytes) const {
-    std::ofstream(path(name), std::ios::binary) << bytes;
-    return path(name);
-  }
-  std::string write_gzip(const std::string& name, const std::string& bytes) const {
-    gzFile gz = gzopen(path(name).c_str(), "wb");
-    EXPECT_NE(gz, nullptr);
-    gzwrite(gz, bytes.data(), static_cast<unsigned>(bytes.size()));
-    gzclose(gz);
-    return path(name);
-  }
-
- private:
-  fs::path root_;
-};
+using test_support::ScratchDir;
 
 CsvOptions labelled(const std::string& label, bool header = true, char delimiter = ',') {
   CsvOptions options;

@@ -1,5 +1,6 @@
 // File digests: known SHA-256 values, tree digests, memoisation by file identity, and the
 // cache file's persistence and robustness.
+#include "tests/unit/scratch_dir.h"
 #include "compiler/probe/file_digest.h"
 
 #include <fcntl.h>
@@ -19,31 +20,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class ScratchDir {
- public:
-  ScratchDir() {
-    static int counter = 0;
-    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    root_ = fs::temp_directory_path() / ("mlf-probe-digest-" + std::string(test->name()) + "-" +
-                                         std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(root_);
-    fs::create_directories(root_);
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(root_, ec);
-  }
-  std::string root() const { return root_.string(); }
-  std::string path(const std::string& name) const { return (root_ / name).string(); }
-  std::string write(const std::string& name, const std::string& bytes) const {
-    fs::create_directories((root_ / name).parent_path());
-    std::ofstream(path(name), std::ios::binary) << bytes;
-    return path(name);
-  }
-
- private:
-  fs::path root_;
-};
+using test_support::ScratchDir;
 
 constexpr char kAbc[] = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
 constexpr char kEmpty[] = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";

@@ -1,6 +1,7 @@
 // Every probe on mutated input: seeded random corruptions of valid files (flipped bytes,
 // truncations, extreme header values) must yield a value or a ProbeError that names the
 // file, never a crash, a hang or an exception. Run under the sanitizers in CI.
+#include "tests/unit/scratch_dir.h"
 #include <gtest/gtest.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -23,23 +24,10 @@ namespace fs = std::filesystem;
 
 constexpr int kMutationsPerFormat = 1500;
 
-class ScratchDir {
+// Writes each input under a name not used before (rewriting one file over and over is slow
+// on file systems that flush a truncated file on close) and removes the previous one.
+class ScratchDir : public test_support::ScratchDir {
  public:
-  ScratchDir() {
-    static int counter = 0;
-    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    root_ = fs::temp_directory_path() / ("mlf-probe-hostile-" + std::string(test->name()) + "-" +
-                                         std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(root_);
-    fs::create_directories(root_);
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(root_, ec);
-  }
-  std::string path(const std::string& name) const { return (root_ / name).string(); }
-  // Writes `bytes` under a name not used before (rewriting one file over and over is slow
-  // on file systems that flush a truncated file on close) and removes the previous one.
   std::string write_fresh(const std::string& name, const std::string& bytes) {
     if (!last_.empty()) fs::remove(last_);
     last_ = path(std::to_string(serial_++) + "-" + name);
@@ -48,7 +36,6 @@ class ScratchDir {
   }
 
  private:
-  fs::path root_;
   std::string last_;
   int serial_ = 0;
 };

@@ -1,5 +1,6 @@
 // Image folder probe: class discovery, PNG headers, deterministic file order, and every
 // failure path.
+#include "tests/unit/scratch_dir.h"
 #include "compiler/probe/image_folder_probe.h"
 
 #include <gtest/gtest.h>
@@ -18,32 +19,7 @@ namespace {
 namespace fs = std::filesystem;
 using Strings = std::vector<std::string>;
 
-class ScratchDir {
- public:
-  ScratchDir() {
-    static int counter = 0;
-    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    root_ = fs::temp_directory_path() / ("mlf-probe-images-" + std::string(test->name()) + "-" +
-                                         std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(root_);
-    fs::create_directories(root_);
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(root_, ec);
-  }
-  std::string root() const { return root_.string(); }
-  std::string path(const std::string& name) const { return (root_ / name).string(); }
-  std::string write(const std::string& name, const std::string& bytes) const {
-    fs::create_directories((root_ / name).parent_path());
-    std::ofstream(path(name), std::ios::binary) << bytes;
-    return path(name);
-  }
-  void make_directory(const std::string& name) const { fs::create_directories(root_ / name); }
-
- private:
-  fs::path root_;
-};
+using test_support::ScratchDir;
 
 std::string big_endian(std::uint32_t value) {
   return {static_cast<char>(value >> 24), static_cast<char>(value >> 16), static_cast<char>(value >> 8),

@@ -1,4 +1,5 @@
 // NPY probe: header versions, dtypes, shapes, and every failure path.
+#include "tests/unit/scratch_dir.h"
 #include "compiler/probe/npy_probe.h"
 
 #include <gtest/gtest.h>
@@ -15,29 +16,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class ScratchDir {
- public:
-  ScratchDir() {
-    static int counter = 0;
-    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    root_ = fs::temp_directory_path() / ("mlf-probe-npy-" + std::string(test->name()) + "-" +
-                                         std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(root_);
-    fs::create_directories(root_);
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(root_, ec);
-  }
-  std::string path(const std::string& name) const { return (root_ / name).string(); }
-  std::string write(const std::string& name, const std::string& bytes) const {
-    std::ofstream(path(name), std::ios::binary) << bytes;
-    return path(name);
-  }
-
- private:
-  fs::path root_;
-};
+using test_support::ScratchDir;
 
 // The bytes numpy.save writes: magic, version, little-endian header length, the dict padded
 // with spaces to a multiple of 64 bytes and ended by a newline, then `data_bytes` of data.

@@ -1,5 +1,6 @@
 // The store under faults: flipped and truncated objects, hostile zstd frames, a full disk at
 // every step of a write, and concurrent writers (threads and processes) on one store.
+#include "tests/unit/scratch_dir.h"
 #include "runtime/store/object_store.h"
 #include "runtime/store/store_maintenance.h"
 
@@ -27,25 +28,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class ScratchDir {
- public:
-  ScratchDir() {
-    static int counter = 0;
-    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    root_ = fs::temp_directory_path() / ("mlf-store-faults-" + std::string(test->name()) + "-" +
-                                         std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(root_);
-    fs::create_directories(root_);
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(root_, ec);
-  }
-  fs::path store() const { return root_ / ".mlf"; }
-
- private:
-  fs::path root_;
-};
+using test_support::ScratchDir;
 
 ObjectStore open_store(const fs::path& root, StoreOptions options = {}) {
   auto store = ObjectStore::open(root, std::move(options));

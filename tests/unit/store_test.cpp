@@ -1,5 +1,6 @@
 // The content-addressed store: round trips, addressing, idempotence, compression, records,
 // the store lock, verify and gc.
+#include "tests/unit/scratch_dir.h"
 #include "runtime/store/object_store.h"
 #include "runtime/store/store_lock.h"
 #include "runtime/store/store_maintenance.h"
@@ -23,26 +24,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class ScratchDir {
- public:
-  ScratchDir() {
-    static int counter = 0;
-    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    root_ = fs::temp_directory_path() / ("mlf-store-" + std::string(test->name()) + "-" +
-                                         std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(root_);
-    fs::create_directories(root_);
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(root_, ec);
-  }
-  fs::path root() const { return root_; }
-  fs::path store() const { return root_ / ".mlf"; }
-
- private:
-  fs::path root_;
-};
+using test_support::ScratchDir;
 
 ObjectStore open_store(const fs::path& root, StoreOptions options = {}) {
   auto store = ObjectStore::open(root, std::move(options));
@@ -235,7 +217,7 @@ TEST(StoreTest, RecordPathsStayInsideTheStoreAndOffTheObjects) {
     EXPECT_FALSE(written.ok()) << bad;
     EXPECT_FALSE(store.read_text(bad).ok()) << bad;
   }
-  EXPECT_FALSE(fs::exists(dir.root() / "escape.toml"));
+  EXPECT_FALSE(fs::exists(dir.path("escape.toml")));
   EXPECT_FALSE(fs::exists(store.root() / "lock"));
 }
 
