@@ -26,7 +26,8 @@
 # What is measured (hyperfine, wall time)
 #   mlf check / mlf build -o PLAN on both files, cold (the project's .mlf/ — the file
 #   digest cache — deleted before every run) and warm (digests cached);
-#   snakemake -j1 --quiet and ninja with every output up to date (the no-op rerun).
+#   snakemake -j1 --quiet and ninja with every output up to date (the no-op rerun);
+#   `mlf --version`, the cost of starting the process at all.
 #
 # Settings (environment variables)
 #   MLF=path/to/mlf      the binary to measure (default: build-bench/mlf, which the script
@@ -262,6 +263,9 @@ bench() {
     --export-json "$WORK/json/$name.json" --command-name "$name" -- "$*" >&2
 }
 
+# Process start alone (dynamic linking, static initialisers): the floor under every mlf row.
+bench "mlf-start" "$RUNS" "$WARMUP" -- "$MLF" --version
+
 for c in wide chain; do
   file=$WORK/mlf/$c/$c.mlflow
   plan=$WORK/mlf/$c/plan.toml
@@ -366,6 +370,10 @@ md.append(f"| runs | mlf and ninja: {env['RUNS']} (+{env['WARMUP']} warm-up); "
 md.append(f"| 1000 stages | mlf: {env['SUM_WIDE']}; peers: 1100 rules (+ `all`) |")
 md.append(f"| 200-step chain | mlf: {env['SUM_CHAIN']}; peers: 200 rules (+ `all`) |")
 md.append(f"| snakemake set-up, 1000 stages | {env['SNAKE_WIDE_SETUP']} |")
+with open(f"{work}/json/mlf-start.json") as f:
+    start = json.load(f)["results"][0]
+md.append(f"| mlf process start (`mlf --version`) | median {start['median'] * 1e3:.1f} ms, "
+          f"CPU {(start['user'] + start['system']) * 1e3:.1f} ms |")
 md.append("")
 md.append("| " + " | ".join(header) + " |")
 md.append("|" + "|".join(["---", "---"] + ["---:"] * (len(header) - 2)) + "|")

@@ -14,11 +14,14 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   antlr4 libantlr4-runtime-dev default-jre-headless
   libtomlplusplus-dev libboost-graph-dev libzstd-dev libssl-dev zlib1g-dev
-  libgtest-dev libpng-dev
+  libgtest-dev libpng-dev nlohmann-json3-dev
   libtorch-dev libopenblas0-pthread
+  llvm-dev binutils
   dataset-fashion-mnist
 )
-test_packages=(clang-14 libfuzzer-14-dev graphviz)
+test_packages=(clang-14 libfuzzer-14-dev graphviz nodejs vim emacs-nox chromium)
+# Debian's nodejs comes without npm; a Node.js that bundles it (NodeSource) conflicts with it.
+command -v npm >/dev/null || test_packages+=(npm)
 
 install_missing() {
   local missing=()

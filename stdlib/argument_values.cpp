@@ -22,23 +22,4 @@ std::optional<FloatRange> float_range(const Value& value) {
   return FloatRange{value.items[0].as_real(), value.items[1].as_real()};
 }
 
-std::string value_text(const Value& value) {
-  switch (value.kind) {
-    case Value::Kind::Int: return std::to_string(value.integer);
-    case Value::Kind::Float: return canonical_float(value.real);
-    case Value::Kind::Bool: return value.boolean ? "true" : "false";
-    case Value::Kind::String: return "\"" + value.text + "\"";
-    case Value::Kind::Path: return "\"" + value.text + "\"";
-    case Value::Kind::List: {
-      std::string out = "[";
-      for (std::size_t i = 0; i < value.items.size(); ++i) {
-        if (i) out += ", ";
-        out += value_text(value.items[i]);
-      }
-      return out + "]";
-    }
-    default: return value_kind_name(value.kind);
-  }
-}
-
 }  // namespace mlf

@@ -32,7 +32,4 @@ struct FloatRange {
 // Absent (Value::Kind::None) for an optional range left out.
 std::optional<FloatRange> float_range(const Value& value);
 
-// "3" for a single number, "[1, 2]" for a list, as a user would write it.
-std::string value_text(const Value& value);
-
 }  // namespace mlf

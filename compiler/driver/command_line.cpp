@@ -31,6 +31,15 @@ std::optional<std::string> parse_args(const std::vector<std::string>& args,
     const FlagSpec* spec = nullptr;
     for (const auto& f : flags)
       if (f.name == name || (!f.alias.empty() && f.alias == name)) spec = &f;
+    // A short option with its value attached, as in `-j2`.
+    if (!spec && arg[1] != '-' && arg.size() > 2)
+      for (const auto& f : flags)
+        if (f.takes_value && f.alias == arg.substr(0, 2)) {
+          spec = &f;
+          name = f.alias;
+          inline_value = arg.substr(2);
+          has_inline = true;
+        }
     if (!spec) return "unknown option `" + name + "`";
     if (!spec->takes_value) {
       if (has_inline) return "option `" + spec->name + "` takes no value";

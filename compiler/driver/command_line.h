@@ -1,7 +1,7 @@
 // The command line of `mlf`: a subcommand, flags and positional arguments.
 //
 // Promises: unknown flags and missing flag values are usage errors (exit code 2) with a
-// message naming the flag; `--flag=value` and `--flag value` both work.
+// message naming the flag; `--flag=value`, `--flag value`, `-f value` and `-fvalue` work.
 #pragma once
 
 #include <map>

@@ -23,12 +23,19 @@ std::string usage_line(const std::string& command) {
   if (command == "build") return "mlf build [OPTIONS] FILE [-o PLAN]";
   if (command == "graph") return "mlf graph [OPTIONS] FILE";
   if (command == "fmt") return "mlf fmt [--check] FILE...";
-  if (command == "run") return "mlf run [OPTIONS] FILE [--threads N] [--store DIR]";
-  if (command == "replay") return "mlf replay RUN|PLAN [--store DIR] [--threads N]";
+  if (command == "run") return "mlf run [OPTIONS] FILE [-j N] [--threads N] [--no-fuse] [--store DIR]";
+  if (command == "replay") return "mlf replay RUN|PLAN [-j N] [--threads N] [--no-fuse] [--store DIR]";
   if (command == "runs") return "mlf runs [--store DIR] [--json]";
   if (command == "show") return "mlf show RUN [--store DIR]";
   if (command == "verify") return "mlf verify [--store DIR]";
   if (command == "gc") return "mlf gc [--keep-runs N] [--store DIR]";
+  if (command == "compare") return "mlf compare RUN... [--json] [--store DIR]";
+  if (command == "lineage") return "mlf lineage ARTIFACT [--store DIR]";
+  if (command == "lsp") return "mlf lsp [--stdio]";
+  if (command == "report") return "mlf report RUN... [-o FILE] [--store DIR]";
+  if (command == "ops") return "mlf ops [NAME...] [--markdown]";
+  if (command == "pin") return "mlf pin [RUN...] [--store DIR]";
+  if (command == "unpin") return "mlf unpin RUN... [--store DIR]";
   return "mlf COMMAND [OPTIONS] ...";
 }
 
@@ -60,24 +67,79 @@ std::string help_text(const std::string& command) {
     out += "Checks and compiles FILE, then executes its plan: every stage whose result is in the\n"
            "store is reused (\"cached\"), the others run and say why. Records the run in the\n"
            "store, checks the `expect` gates and writes the `export`s. LibTorch is loaded only\n"
-           "when a stage must train or evaluate. Ctrl-C stops cleanly; finished stages are kept.\n\n"
+           "when a stage must train or evaluate. Training shows epoch, batch, loss, samples/s\n"
+           "and the time left: on a terminal in one line updated in place, otherwise as a line\n"
+           "every few seconds and at the end of (slow) epochs. Ctrl-C stops cleanly after the\n"
+           "current batch (exit 130); finished stages are kept and reused by the next run. A\n"
+           "second Ctrl-C stops at once.\n\n"
            "Options:\n"
+           "  -j, --jobs N            run up to N independent stages at once (default 1); the\n"
+           "                          results and the record are the same for any N\n"
            "      --threads N         intra-op threads of training and data (default: cores, max 8);\n"
            "                          recorded, and used again by `replay`\n"
+           "      --no-fuse           apply augment chains with the reference interpreter, not\n"
+           "                          fused kernels (same bytes; recorded in the run's options)\n"
            "      --store DIR         the store (default: .mlf/ in the project root)\n";
     out += kCommonOptions;
   } else if (command == "replay") {
     out += "Re-executes a recorded run from its stored plan, from scratch (no cache reads), and\n"
-           "compares every output digest with the record. Exit 0 only when all match; otherwise\n"
-           "names the first diverging node and both digests, and any difference of environment.\n";
+           "compares every output digest with the record. RUN is a run id or a unique prefix of\n"
+           "one; PLAN a plan id (prefix of at least 8 digits), meaning its latest run. First says\n"
+           "which fields of the environment differ from the recorded one (recorded → now:\n"
+           "LibTorch version, BLAS library, CPU capability, thread counts, mlf version), then\n"
+           "compares. Exit 0 only when all outputs match; otherwise names the first diverging\n"
+           "node and both digests.\n\n"
+           "Options:\n"
+           "  -j, --jobs N            run up to N independent stages at once (default 1)\n"
+           "      --threads N         intra-op threads (default: the recorded count)\n"
+           "      --no-fuse           the reference interpreter for augment chains\n"
+           "      --store DIR         the store (default: .mlf/ in the project root)\n";
   } else if (command == "runs" || command == "show") {
-    out += "Lists the recorded runs (`runs`) or prints one run record (`show`).\n";
+    out += "Lists the recorded runs (`runs`) or prints one run record (`show`; RUN is a run id\n"
+           "or a unique prefix of one).\n";
+  } else if (command == "compare") {
+    out += "Prints the metrics of the given runs side by side: one row per `stage.metric`, one\n"
+           "column per run. When a run has sweeps, one row per point of the sweep instead, with\n"
+           "the swept values as the first columns. RUN is a run id or a unique prefix of one.\n\n"
+           "Options:\n"
+           "      --json              the table as one JSON object: runs, swept, metrics, rows\n"
+           "      --store DIR         the store (default: .mlf/ in the project root)\n";
+  } else if (command == "lineage") {
+    out += "Prints what produced ARTIFACT: its node and every node it came from back to the data\n"
+           "files, with their content digests, ops and versions, seeds and random streams, the\n"
+           "plan id, and the mlf version (and commit) of the run. ARTIFACT is an object digest or\n"
+           "a node id (a unique prefix of 4 or more hex digits will do), or RUN:stage, e.g.\n"
+           "`mlf lineage 20261124T0750:fit`.\n\n"
+           "Options:\n"
+           "      --store DIR         the store (default: .mlf/ in the project root)\n";
   } else if (command == "verify") {
     out += "Re-hashes every object in the store; corrupt ones are quarantined. Exit 1 when any\n"
            "object is corrupt.\n";
   } else if (command == "gc") {
     out += "Removes objects that neither the most recent runs (default 10) nor pinned runs\n"
            "reference, and stale temporary files.\n";
+  } else if (command == "lsp") {
+    out += "Runs the language server on stdin/stdout (JSON-RPC with Content-Length headers, as\n"
+           "editors start it): diagnostics as `mlf check` reports them, document symbols, hover\n"
+           "(type and shape, content hash, whether the result is in the store), go to\n"
+           "definition across imports, formatting as `mlf fmt`, and completion of op names and\n"
+           "their parameters. Positions are UTF-16, as LSP requires.\n";
+  } else if (command == "pin" || command == "unpin") {
+    out += "`pin` marks runs that `mlf gc` keeps whatever their age, with every object they\n"
+           "reference; without RUN it lists the pinned runs. `unpin` removes the mark.\n";
+  } else if (command == "ops") {
+    out += "Lists the op catalogue: every reader, dataset op, augment op, layer, loss,\n"
+           "optimizer, schedule, metric and stage. With NAMEs, prints each op's signature and\n"
+           "its parameters with types, defaults and ranges.\n\nOptions:\n"
+           "      --markdown          the whole reference as Markdown (docs/ops.md)\n";
+  } else if (command == "report") {
+    out += "Writes one self-contained HTML file about a recorded run: the pipeline graph, each\n"
+           "stage's status and time, training curves, metrics, confusion matrix and the test\n"
+           "samples with the highest loss. Several RUNs are shown side by side. The file needs\n"
+           "no network to view.\n\nOptions:\n"
+           "  -o, --output FILE       where to write it (default: report-<RUN>.html)\n"
+           "      --samples N         how many highest-loss samples to show (default 12)\n"
+           "      --store DIR         the store (default: .mlf/ in the project root)\n";
   } else {
     out = "mlf: compile and run ML experiments described in .mlflow files\n\n"
           "usage: mlf COMMAND [OPTIONS] ...\n\n"
@@ -89,7 +151,13 @@ std::string help_text(const std::string& command) {
           "  run     execute a pipeline, reusing cached results\n"
           "  replay  re-execute a recorded run from scratch and compare every output\n"
           "  runs    list recorded runs;  show RUN: print one\n"
-          "  verify  re-hash the store;  gc: remove unreferenced objects\n\n"
+          "  compare tabulate the metrics of runs side by side (sweeps by swept value)\n"
+          "  lineage show what produced an artifact: nodes, data files, seeds, versions\n"
+          "  verify  re-hash the store;  gc: remove unreferenced objects\n"
+          "  report  write an HTML report of one or more runs\n"
+          "  lsp     run the language server (for editors)\n"
+          "  pin     keep runs through gc;  unpin RUN: stop keeping them\n"
+          "  ops     list the op catalogue, or describe ops by NAME\n\n"
           "`mlf COMMAND --help` describes each command.\n";
   }
   return out + kExitCodes;

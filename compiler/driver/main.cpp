@@ -6,8 +6,10 @@
 #include <vector>
 
 #include "compiler/driver/commands.h"
+#include "compiler/driver/heap_tuning.h"
 #include "compiler/driver/help_text.h"
 #include "compiler/driver/command_line.h"
+#include "runtime/record/build_info.h"
 
 namespace mlf::driver {
 
@@ -28,9 +30,13 @@ int dispatch(const std::vector<std::string>& argv) {
     return kOk;
   }
   if (command == "--version") {
-    std::cout << "mlf 0.1.0\n";
+    std::cout << runtime::mlf_version_line() << "\n";
     return kOk;
   }
+  // The front-end commands are short and allocation-bound; the others (run: LibTorch has
+  // its own allocators; lsp: long-lived) keep glibc's defaults.
+  if (command == "check" || command == "build" || command == "graph")
+    reserve_heap_with_huge_pages(std::size_t{64} << 20);
   if (command == "check") return run_check(rest);
   if (command == "build") return run_build(rest);
   if (command == "graph") return run_graph(rest);
@@ -41,6 +47,13 @@ int dispatch(const std::vector<std::string>& argv) {
   if (command == "show") return run_show(rest);
   if (command == "verify") return run_verify(rest);
   if (command == "gc") return run_gc(rest);
+  if (command == "compare") return run_compare(rest);
+  if (command == "lineage") return run_lineage(rest);
+  if (command == "lsp") return run_lsp(rest);
+  if (command == "report") return run_report(rest);
+  if (command == "ops") return run_ops(rest);
+  if (command == "pin") return run_pin(rest);
+  if (command == "unpin") return run_unpin(rest);
   return usage_error("", "unknown command `" + command + "`");
 }
 

@@ -1,6 +1,6 @@
-// The commands that execute plans and read the store: run, replay, runs, show, compare,
-// verify, gc. None of them links LibTorch: the executor loads the training backend only
-// when a stage must train or evaluate.
+// The commands that execute plans and read the store: run, replay, runs, show, verify, gc
+// (compare and lineage have files of their own). None of them links LibTorch: the executor
+// loads the training backend only when a stage must train or evaluate.
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,18 +9,22 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "compiler/driver/commands.h"
 #include "compiler/driver/compilation.h"
 #include "compiler/driver/help_text.h"
+#include "compiler/driver/store_access.h"
 #include "compiler/plan/plan_reader.h"
 #include "compiler/plan/plan_writer.h"
-#include "compiler/sema/project.h"
 #include "compiler/sema/value.h"
 #include "runtime/backend/backend_loader.h"
 #include "runtime/exec/executor.h"
+#include "runtime/exec/progress_console.h"
 #include "runtime/exec/weights_codec.h"
+#include "runtime/record/environment_diff.h"
+#include "runtime/record/run_lookup.h"
 #include "runtime/record/run_record.h"
 #include "runtime/store/object_store.h"
 #include "runtime/store/store_lock.h"
@@ -35,40 +39,55 @@ namespace {
 
 std::atomic<bool> g_cancelled{false};
 
-extern "C" void on_interrupt(int) { g_cancelled.store(true); }
+// The first Ctrl-C asks for a clean stop after the current batch; a second one stops at
+// once (the default action), for when the current batch takes too long.
+extern "C" void on_interrupt(int signal) {
+  g_cancelled.store(true);
+  std::signal(signal, SIG_DFL);
+}
+
+void stop_cleanly_on_interrupt() {
+  std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
+}
 
 int default_threads() {
   long n = sysconf(_SC_NPROCESSORS_ONLN);
   return n > 0 ? static_cast<int>(std::min<long>(n, 8)) : 1;
 }
 
-std::optional<ObjectStore> open_store(const std::string& root) {
-  auto store = ObjectStore::open(root);
-  if (!store.ok()) {
-    std::cerr << "error: cannot open the store `" << root << "`: " << store.error().message << "\n";
+// Stages run one at a time unless -j says otherwise: training and evaluation take turns in
+// the backend anyway, and one at a time keeps the output in plan order.
+constexpr int kDefaultJobs = 1;
+
+// A count of at least 1 from a flag's value; nullopt when it is not one.
+std::optional<int> positive_count(const std::string& text) {
+  if (text.empty() || text.size() > 6 ||
+      !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
     return std::nullopt;
-  }
-  return std::move(store.value());
+  int n = std::atoi(text.c_str());
+  return n >= 1 ? std::optional<int>(n) : std::nullopt;
 }
 
-std::vector<RunRecord> load_runs(ObjectStore& store) {
-  std::vector<RunRecord> runs;
-  auto names = store.list_text("runs");
-  if (!names.ok()) return runs;
-  for (const auto& name : names.value()) {
-    auto text = store.read_text("runs/" + name);
-    RunRecord record;
-    std::string error;
-    if (text.ok() && parse_run_record(text.value(), record, error)) runs.push_back(std::move(record));
+// -j/--jobs and --threads into `options`; a usage message when a value is not a count.
+std::optional<std::string> read_counts(const ParsedArgs& args, ExecOptions& options) {
+  if (auto jobs = args.value("--jobs")) {
+    auto n = positive_count(*jobs);
+    if (!n) return "`-j` needs a number of stages of at least 1, found `" + *jobs + "`";
+    options.jobs = *n;
   }
-  std::sort(runs.begin(), runs.end(), [](const RunRecord& a, const RunRecord& b) { return a.id < b.id; });
-  return runs;
+  if (auto threads = args.value("--threads")) {
+    auto n = positive_count(*threads);
+    if (!n) return "`--threads` needs a number of at least 1, found `" + *threads + "`";
+    options.threads = *n;
+  }
+  return std::nullopt;
 }
 
-std::string store_root_for(const ParsedArgs& args, const std::string& file_or_dir) {
-  if (auto store = args.value("--store")) return *store;
-  std::string probe = file_or_dir.empty() ? (fs::current_path() / "x.mlflow").string() : file_or_dir;
-  return find_project(probe).store_path;
+// Progress to stderr: a status line redrawn in place on a terminal, plain lines otherwise.
+void show_progress(ProgressConsole& console, ExecOptions& options) {
+  options.say = [&console](const std::string& line) { console.line(line); };
+  if (console.terminal()) options.status = [&console](const std::string& line) { console.status(line); };
 }
 
 std::string gate_line(const GateRecord& g) {
@@ -158,6 +177,23 @@ void print_summary(const RunRecord& record) {
             << cached << " cached)\n";
 }
 
+// The newest recorded run of `pipeline`, reading records from the newest back (run ids sort
+// by time) until one matches: a store's history can hold thousands of large records, and a
+// cached run must not parse them all.
+std::optional<RunRecord> latest_run_of(ObjectStore& store, const std::string& pipeline) {
+  auto names = store.list_text("runs");
+  if (!names.ok()) return std::nullopt;
+  for (auto name = names.value().rbegin(); name != names.value().rend(); ++name) {
+    auto text = store.read_text("runs/" + *name);
+    RunRecord record;
+    std::string error;
+    if (text.ok() && parse_run_record(text.value(), record, error) && record.kind == "run" &&
+        record.pipeline == pipeline)
+      return record;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 int run_run(const std::vector<std::string>& argv) {
@@ -173,6 +209,11 @@ int run_run(const std::vector<std::string>& argv) {
     return kOk;
   }
   if (args.positional.size() != 1) return usage_error("run", "expected one FILE");
+  ExecOptions options;
+  options.threads = default_threads();
+  options.jobs = kDefaultJobs;
+  if (auto error = read_counts(args, options)) return usage_error("run", *error);
+  options.fuse = !args.has("--no-fuse");
   const std::string& file = args.positional[0];
   OutputStyle style = output_style(args);
   auto graph = compile(file, args, style);
@@ -190,16 +231,15 @@ int run_run(const std::vector<std::string>& argv) {
     std::cerr << "error: " << lock.error().message << "\n";
     return kUserError;
   }
-  (void)store->write_text("plans/" + text.id.hex() + ".toml", plan_file_text(text.body, text.labels));
+  // Written once per plan text: a cached run should not pay a large write and two fsyncs.
+  const std::string plan_path = "plans/" + text.id.hex() + ".toml";
+  const std::string plan_file = plan_file_text(text.body, text.labels);
+  if (auto stored = store->read_text(plan_path); !stored.ok() || stored.value() != plan_file)
+    (void)store->write_text(plan_path, plan_file);
 
-  auto runs = load_runs(*store);
-  const RunRecord* previous = nullptr;
-  for (const auto& r : runs)
-    if (r.pipeline == read.plan.pipeline && r.kind == "run") previous = &r;
+  std::optional<RunRecord> latest = latest_run_of(*store, read.plan.pipeline);
+  const RunRecord* previous = latest ? &*latest : nullptr;
 
-  ExecOptions options;
-  options.threads = default_threads();
-  if (auto threads = args.value("--threads")) options.threads = std::max(1, std::atoi(threads->c_str()));
   options.source = file;
   if (auto it = args.values.find("--param"); it != args.values.end())
     for (const auto& p : it->second) {
@@ -210,19 +250,23 @@ int run_run(const std::vector<std::string>& argv) {
     for (const auto& sv : label.sweep_values)
       if (std::find(options.params.begin(), options.params.end(), sv) == options.params.end())
         options.params.push_back(sv);
-  options.say = [](const std::string& line) { std::cerr << line << "\n"; };
+  ProgressConsole console = ProgressConsole::for_stderr();
+  show_progress(console, options);
   options.cancelled = &g_cancelled;
-  std::signal(SIGINT, on_interrupt);
-  std::signal(SIGTERM, on_interrupt);
+  stop_cleanly_on_interrupt();
 
   ExecOutcome outcome = execute_plan(read.plan, *store, options, previous);
+  console.clear();
   bool exported = outcome.exit_code == 0 ? run_exports(read.plan, *store, outcome.record) : true;
   if (!exported && outcome.exit_code == 0) {
     outcome.exit_code = 1;
     outcome.record.status = "failed";
   }
   auto written = store->write_text("runs/" + outcome.record.id + ".toml", render_run_record(outcome.record));
-  if (!written.ok()) std::cerr << "error: cannot write the run record: " << written.error().message << "\n";
+  if (!written.ok()) {
+    std::cerr << "error: cannot write the run record: " << written.error().message << "\n";
+    if (outcome.exit_code == 0) outcome.exit_code = 1;  // a run without its record did not happen
+  }
   if (!outcome.error.empty()) std::cerr << "error: " << outcome.error << "\n";
   print_summary(outcome.record);
   if (style.json) std::cout << "{\"run\":\"" << outcome.record.id << "\",\"status\":\"" << outcome.record.status << "\"}\n";
@@ -233,22 +277,32 @@ int run_run(const std::vector<std::string>& argv) {
 int run_replay(const std::vector<std::string>& argv) {
   ParsedArgs args;
   std::vector<FlagSpec> flags = {{"--store", "", true, false}, {"--help", "-h", false, false},
-                                 {"--threads", "", true, false}};
+                                 {"--threads", "", true, false}, {"--jobs", "-j", true, false},
+                                 {"--no-fuse", "", false, false}};
   if (auto error = parse_args(argv, flags, args)) return usage_error("replay", *error);
   if (args.has("--help")) {
     std::cout << help_text("replay");
     return kOk;
   }
   if (args.positional.size() != 1) return usage_error("replay", "expected one RUN or PLAN id");
+  ExecOptions options;
+  options.jobs = kDefaultJobs;
+  if (auto error = read_counts(args, options)) return usage_error("replay", *error);
+  options.fuse = !args.has("--no-fuse");
   auto store = open_store(store_root_for(args, ""));
   if (!store) return kUserError;
   std::string id = args.positional[0];
-  auto runs = load_runs(*store);
-  const RunRecord* original = nullptr;
-  for (const auto& r : runs)
-    if (r.kind == "run" && (r.id == id || (id.size() >= 8 && r.plan_id.rfind(id, 0) == 0))) original = &r;
+  std::vector<RunRecord> runs;
+  for (auto& r : load_runs(*store))
+    if (r.kind == "run") runs.push_back(std::move(r));
+  std::string not_a_run;
+  const RunRecord* original = find_run(runs, id, not_a_run);
+  if (!original && id.size() >= 8)  // a plan id (prefix): its latest run
+    for (const auto& r : runs)
+      if (r.plan_id.rfind(id, 0) == 0) original = &r;
   if (!original) {
-    std::cerr << "error: no run or plan `" << id << "` in the store `" << store->root().string() << "`\n";
+    std::cerr << "error: " << not_a_run << (id.size() >= 8 ? "; nor does a plan id with runs start so" : "")
+              << " (store `" << store->root().string() << "`)\n";
     return kUserError;
   }
   auto plan_text = store->read_text("plans/" + original->plan_id + ".toml");
@@ -264,31 +318,32 @@ int run_replay(const std::vector<std::string>& argv) {
     std::cerr << "error: the stored plan " << original->plan_id << " is damaged: " << read.errors.front() << "\n";
     return kUserError;
   }
-  ExecOptions options;
-  auto recorded_threads = original->environment.find("threads");
-  options.threads = recorded_threads != original->environment.end()
-                        ? std::max(1, std::atoi(recorded_threads->second.c_str()))
-                        : default_threads();
-  if (auto threads = args.value("--threads")) options.threads = std::max(1, std::atoi(threads->c_str()));
+  if (!args.has("--threads")) {
+    // The recorded count: the results depend on it.
+    auto recorded = original->environment.find("threads");
+    auto n = recorded == original->environment.end() ? std::nullopt : positive_count(recorded->second);
+    options.threads = n ? *n : default_threads();
+  }
   options.read_cache = false;
   options.source = original->source;
-  options.say = [](const std::string& line) { std::cerr << line << "\n"; };
+  options.params = original->params;
+  ProgressConsole console = ProgressConsole::for_stderr();
+  show_progress(console, options);
   options.cancelled = &g_cancelled;
-  std::signal(SIGINT, on_interrupt);
-  std::cerr << "replaying run " << original->id << " (plan " << original->plan_id.substr(0, 12)
-            << ") from scratch with " << options.threads << " threads\n";
+  stop_cleanly_on_interrupt();
+  console.line("replaying run " + original->id + " (plan " + original->plan_id.substr(0, 12) +
+               ") from scratch with " + std::to_string(options.threads) + " threads");
   ExecOutcome outcome = execute_plan(read.plan, *store, options, original);
+  console.clear();
   outcome.record.kind = "replay";
   outcome.record.replay_of = original->id;
 
   // Environment differences first: they explain divergence.
-  std::vector<std::string> differences;
-  for (const auto& [key, value] : original->environment) {
-    auto it = outcome.record.environment.find(key);
-    std::string now = it == outcome.record.environment.end() ? "(absent)" : it->second;
-    if (now != value) differences.push_back(key + ": recorded `" + value + "`, now `" + now + "`");
+  auto differences = environment_changes(original->environment, outcome.record.environment);
+  if (!differences.empty()) {
+    std::cerr << "environment differs from run " << original->id << " (recorded → now):\n";
+    for (const auto& d : differences) std::cerr << "  " << d.key << ": " << d.recorded << " → " << d.now << "\n";
   }
-  for (const auto& d : differences) std::cerr << "environment differs: " << d << "\n";
 
   int diverged = 0;
   for (const auto& before : original->nodes) {
@@ -308,6 +363,10 @@ int run_replay(const std::vector<std::string>& argv) {
   }
   outcome.record.status = diverged ? "diverged" : (outcome.exit_code == 0 ? "ok" : outcome.record.status);
   (void)store->write_text("runs/" + outcome.record.id + ".toml", render_run_record(outcome.record));
+  if (outcome.exit_code == 130) {
+    std::cerr << "replay " << outcome.record.id << ": cancelled\n";
+    return 130;
+  }
   if (!outcome.error.empty()) {
     std::cerr << "error: " << outcome.error << "\n";
     return kUserError;
@@ -360,9 +419,11 @@ int run_show(const std::vector<std::string>& argv) {
   if (args.positional.size() != 1) return usage_error("show", "expected one RUN id");
   auto store = open_store(store_root_for(args, ""));
   if (!store) return kUserError;
-  auto text = store->read_text("runs/" + args.positional[0] + ".toml");
+  auto run = load_run_or_say(*store, args.positional[0]);
+  if (!run) return kUserError;
+  auto text = store->read_text("runs/" + run->id + ".toml");
   if (!text.ok()) {
-    std::cerr << "error: no run `" << args.positional[0] << "`: " << text.error().message << "\n";
+    std::cerr << "error: cannot read run " << run->id << ": " << text.error().message << "\n";
     return kUserError;
   }
   std::cout << text.value();

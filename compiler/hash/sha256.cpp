@@ -1,6 +1,7 @@
 #include "compiler/hash/sha256.h"
 
 #include <openssl/evp.h>
+#include <openssl/opensslv.h>
 
 #include <stdexcept>
 
@@ -31,8 +32,24 @@ bool Digest::from_hex(std::string_view text, Digest& out) {
   return true;
 }
 
+namespace {
+
+// The SHA-256 implementation, looked up once. OpenSSL 3 otherwise looks it up in its provider
+// tables (under a lock) on every EVP_DigestInit_ex with EVP_sha256(), which cost more than
+// hashing the few hundred bytes of a node; a compilation hashes thousands of them.
+const EVP_MD* sha256_md() {
+#if OPENSSL_VERSION_MAJOR >= 3
+  static const EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md != nullptr ? md : EVP_sha256();
+#else
+  return EVP_sha256();
+#endif
+}
+
+}  // namespace
+
 Sha256::Sha256() : context_(EVP_MD_CTX_new()) {
-  if (!context_ || EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(context_), EVP_sha256(), nullptr) != 1)
+  if (!context_ || EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(context_), sha256_md(), nullptr) != 1)
     throw std::runtime_error("OpenSSL SHA-256 is unavailable");
 }
 
@@ -50,9 +67,13 @@ Digest Sha256::finish() {
 }
 
 Digest Sha256::of(std::string_view bytes) {
-  Sha256 hasher;
-  hasher.update(bytes);
-  return hasher.finish();
+  Digest digest;
+  unsigned int length = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), digest.bytes.data(), &length, sha256_md(), nullptr) !=
+          1 ||
+      length != digest.bytes.size())
+    throw std::runtime_error("OpenSSL SHA-256 is unavailable");
+  return digest;
 }
 
 }  // namespace mlf

@@ -11,127 +11,206 @@ namespace {
 namespace fs = std::filesystem;
 namespace tt = toml_text;
 
-std::string render_value(const PlanValue& value);
+void append_value(std::string& out, const PlanValue& value);
 
-std::string render_args(const std::vector<PlanArgument>& args) {
-  std::vector<std::pair<std::string, std::string>> entries;
-  for (const auto& arg : args) entries.emplace_back(arg.name, render_value(arg.value));
-  return tt::inline_table(entries);
+void append_hex_string(std::string& out, const Digest& digest) {
+  out += '"';
+  out += digest.hex();
+  out += '"';
 }
 
-std::string render_ops(const std::vector<PlanOp>& ops);
-
-std::string render_op(const PlanOp& op) {
-  std::vector<std::pair<std::string, std::string>> entries = {
-      {"op", tt::string(op.name)},
-      {"version", tt::string(op.version)},
-      {"args", render_args(op.args)},
-  };
-  if (!op.children.empty()) entries.emplace_back("children", render_ops(op.children));
-  return tt::inline_table(entries);
+// `{ name = value, ... }`, `{}` when there are none.
+void append_args(std::string& out, const std::vector<PlanArgument>& args) {
+  if (args.empty()) {
+    out += "{}";
+    return;
+  }
+  out += "{ ";
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (i) out += ", ";
+    tt::append_key(out, args[i].name);
+    out += " = ";
+    append_value(out, args[i].value);
+  }
+  out += " }";
 }
 
-std::string render_ops(const std::vector<PlanOp>& ops) {
-  std::vector<std::string> items;
-  for (const auto& op : ops) items.push_back(render_op(op));
-  return tt::array(items);
+void append_ops(std::string& out, const std::vector<PlanOp>& ops);
+
+void append_op(std::string& out, const PlanOp& op) {
+  out += "{ op = ";
+  tt::append_string(out, op.name);
+  out += ", version = ";
+  tt::append_string(out, op.version);
+  out += ", args = ";
+  append_args(out, op.args);
+  if (!op.children.empty()) {
+    out += ", children = ";
+    append_ops(out, op.children);
+  }
+  out += " }";
 }
 
-std::string render_value(const PlanValue& value) {
+void append_ops(std::string& out, const std::vector<PlanOp>& ops) {
+  out += '[';
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    if (i) out += ", ";
+    append_op(out, ops[i]);
+  }
+  out += ']';
+}
+
+void append_value(std::string& out, const PlanValue& value) {
   switch (value.kind) {
     case PlanValue::Kind::Int:
-      return tt::integer(value.integer);
+      tt::append_integer(out, value.integer);
+      return;
     case PlanValue::Kind::Float:
-      return tt::real(value.real);
+      out += tt::real(value.real);
+      return;
     case PlanValue::Kind::Bool:
-      return tt::boolean(value.boolean);
+      out += tt::boolean(value.boolean);
+      return;
     case PlanValue::Kind::String:
-      return tt::string(value.text);
+      tt::append_string(out, value.text);
+      return;
     case PlanValue::Kind::Path:
-      return tt::inline_table({{"path", tt::string(value.text)}});
-    case PlanValue::Kind::List: {
-      std::vector<std::string> items;
-      for (const auto& item : value.items) items.push_back(render_value(item));
-      return tt::array(items);
-    }
+      out += "{ path = ";
+      tt::append_string(out, value.text);
+      out += " }";
+      return;
+    case PlanValue::Kind::List:
+      out += '[';
+      for (std::size_t i = 0; i < value.items.size(); ++i) {
+        if (i) out += ", ";
+        append_value(out, value.items[i]);
+      }
+      out += ']';
+      return;
     case PlanValue::Kind::Op:
-      return value.ops.empty() ? tt::inline_table({}) : render_op(value.ops.front());
+      if (value.ops.empty())
+        out += "{}";
+      else
+        append_op(out, value.ops.front());
+      return;
     case PlanValue::Kind::Chain:
-      return tt::inline_table({{"chain", render_ops(value.ops)}});
     case PlanValue::Kind::Model:
-      return tt::inline_table({{"model", render_ops(value.ops)}});
+      out += value.kind == PlanValue::Kind::Chain ? "{ chain = " : "{ model = ";
+      append_ops(out, value.ops);
+      out += " }";
+      return;
     case PlanValue::Kind::Node:
-      return tt::inline_table({{"node", tt::string(value.node.hex())}});
+      out += "{ node = ";
+      append_hex_string(out, value.node);
+      out += " }";
+      return;
     case PlanValue::Kind::Field:
-      return tt::inline_table(
-          {{"node", tt::string(value.node.hex())}, {"field", tt::string(value.text)}});
+      out += "{ node = ";
+      append_hex_string(out, value.node);
+      out += ", field = ";
+      tt::append_string(out, value.text);
+      out += " }";
+      return;
   }
-  return "{}";
+  out += "{}";
 }
 
 // op, version, args and (when any) children of a step's or layer's op, as table entries.
 void write_op_entries(tt::Writer& w, const PlanOp& op) {
-  w.entry("op", tt::string(op.name));
-  w.entry("version", tt::string(op.version));
-  w.entry("args", render_args(op.args));
-  if (!op.children.empty()) w.entry("children", render_ops(op.children));
+  w.entry_with("op", [&](std::string& out) { tt::append_string(out, op.name); });
+  w.entry_with("version", [&](std::string& out) { tt::append_string(out, op.version); });
+  w.entry_with("args", [&](std::string& out) { append_args(out, op.args); });
+  if (!op.children.empty())
+    w.entry_with("children", [&](std::string& out) { append_ops(out, op.children); });
+}
+
+void string_entry(tt::Writer& w, std::string_view name, std::string_view text) {
+  w.entry_with(name, [&](std::string& out) { tt::append_string(out, text); });
+}
+
+void digest_entry(tt::Writer& w, std::string_view name, const Digest& digest) {
+  w.entry_with(name, [&](std::string& out) { append_hex_string(out, digest); });
+}
+
+void integer_entry(tt::Writer& w, std::string_view name, std::int64_t value) {
+  w.entry_with(name, [&](std::string& out) { tt::append_integer(out, value); });
 }
 
 void write_layer(tt::Writer& w, const std::string& path, const PlanLayer& layer) {
   w.array_table(path);
   write_op_entries(w, layer.op);
-  std::vector<std::pair<std::string, std::string>> inferred;
-  for (const auto& [name, size] : layer.inferred) inferred.emplace_back(name, tt::integer(size));
-  w.entry("inferred", tt::inline_table(inferred));
-  w.entry("in", tt::string(layer.in.str()));
-  w.entry("out", tt::string(layer.out.str()));
+  w.entry_with("inferred", [&](std::string& out) {
+    if (layer.inferred.empty()) {
+      out += "{}";
+      return;
+    }
+    out += "{ ";
+    bool first = true;
+    for (const auto& [name, size] : layer.inferred) {
+      if (!first) out += ", ";
+      first = false;
+      tt::append_key(out, name);
+      out += " = ";
+      tt::append_integer(out, size);
+    }
+    out += " }";
+  });
+  string_entry(w, "in", layer.in.str());
+  string_entry(w, "out", layer.out.str());
   for (const auto& sublayer : layer.sublayers) write_layer(w, path + ".sublayer", sublayer);
 }
 
 void write_node(tt::Writer& w, const PlanNode& node) {
   w.array_table("node");
-  w.entry("id", tt::string(node.id.hex()));
-  w.entry("kind", tt::string(node.kind));
+  digest_entry(w, "id", node.id);
+  string_entry(w, "kind", node.kind);
   if (node.call) {
-    w.entry("op", tt::string(node.call->name));
-    w.entry("version", tt::string(node.call->version));
-    if (!node.call->children.empty()) w.entry("children", render_ops(node.call->children));
+    string_entry(w, "op", node.call->name);
+    string_entry(w, "version", node.call->version);
+    if (!node.call->children.empty())
+      w.entry_with("children", [&](std::string& out) { append_ops(out, node.call->children); });
   }
-  std::vector<std::string> inputs;
-  for (const auto& input : node.inputs) inputs.push_back(tt::string(input.hex()));
-  w.entry("inputs", tt::array(inputs));
-  if (node.seed) w.entry("seed", tt::string(node.seed->hex()));
+  w.entry_with("inputs", [&](std::string& out) {
+    out += '[';
+    for (std::size_t i = 0; i < node.inputs.size(); ++i) {
+      if (i) out += ", ";
+      append_hex_string(out, node.inputs[i]);
+    }
+    out += ']';
+  });
+  if (node.seed) digest_entry(w, "seed", *node.seed);
   if (node.sample) {
-    w.entry("sample", tt::string(node.sample->str()));
-    w.entry("count", tt::integer(node.count));
+    string_entry(w, "sample", node.sample->str());
+    integer_entry(w, "count", node.count);
   }
-  if (node.model_input) w.entry("input", tt::string(node.model_input->str()));
-  if (node.model_output) w.entry("output", tt::string(node.model_output->str()));
+  if (node.model_input) string_entry(w, "input", node.model_input->str());
+  if (node.model_output) string_entry(w, "output", node.model_output->str());
 
   if (node.call && !node.call->args.empty()) {
     w.table("node.args");
-    for (const auto& arg : node.call->args) w.entry(arg.name, render_value(arg.value));
+    for (const auto& arg : node.call->args)
+      w.entry_with(arg.name, [&](std::string& out) { append_value(out, arg.value); });
   }
   for (const auto& file : node.files) {
     w.array_table("node.file");
-    w.entry("argument", tt::string(file.argument));
-    w.entry("path", tt::string(file.path));
+    string_entry(w, "argument", file.argument);
+    string_entry(w, "path", file.path);
     w.entry("directory", tt::boolean(file.directory));
-    w.entry("sha256", tt::string(file.sha256.hex()));
+    digest_entry(w, "sha256", file.sha256);
   }
   for (const auto& step : node.chain) {
     w.array_table("node.step");
     write_op_entries(w, step.op);
-    w.entry("occurrence", tt::integer(step.occurrence));
-    if (step.stream) w.entry("stream", tt::string(step.stream->hex()));
-    w.entry("in", tt::string(step.in.str()));
-    w.entry("out", tt::string(step.out.str()));
+    integer_entry(w, "occurrence", step.occurrence);
+    if (step.stream) digest_entry(w, "stream", *step.stream);
+    string_entry(w, "in", step.in.str());
+    string_entry(w, "out", step.out.str());
   }
   for (const auto& layer : node.layers) write_layer(w, "node.layer", layer);
   for (const auto& field : node.fields) {
     w.array_table("node.field");
-    w.entry("name", tt::string(field.name));
-    w.entry("type", tt::string(field.type));
+    string_entry(w, "name", field.name);
+    string_entry(w, "type", field.type);
     w.entry("scalar", tt::boolean(field.scalar));
   }
 }
@@ -167,6 +246,8 @@ const PlanNode* Plan::find(const Digest& node_id) const {
 
 std::string render_plan_body(const Plan& plan) {
   tt::Writer w;
+  // A node takes some hundreds of bytes: reserve once rather than copy the text as it grows.
+  w.reserve(4096 + 1024 * plan.nodes.size() + 256 * plan.gates.size());
   w.comment("mlf plan: a compiled pipeline. Its id is the SHA-256 of this text up to the");
   w.comment("labels marker line; everything needed to run it is here, names are not.");
   w.entry("format", tt::string(plan.format));

@@ -46,8 +46,7 @@ class PlanBuilder {
     }
     gates(plan);
     exports(plan);
-    plan.id = Sha256::of(render_plan_body(plan));
-    return plan;
+    return plan;  // without its id: the caller renders the body once and hashes that
   }
 
  private:
@@ -221,13 +220,18 @@ class PlanBuilder {
 
 }  // namespace
 
-Plan build_plan(const Graph& graph) { return PlanBuilder(graph).build(); }
+Plan build_plan(const Graph& graph) {
+  Plan plan = PlanBuilder(graph).build();
+  plan.id = Sha256::of(render_plan_body(plan));
+  return plan;
+}
 
 PlanText write_plan(const Graph& graph) {
-  Plan plan = build_plan(graph);
+  Plan plan = PlanBuilder(graph).build();
   PlanText out;
   out.body = render_plan_body(plan);
   out.id = Sha256::of(out.body);
+  plan.id = out.id;
   out.labels = render_plan_labels(plan, out.id);
   return out;
 }

@@ -1,13 +1,35 @@
 #include "compiler/plan/toml_text.h"
 
+#include <charconv>
+
 #include "compiler/sema/value.h"
 
 namespace mlf::toml_text {
 
-std::string string(std::string_view text) {
+namespace {
+
+bool needs_escape(char c) {
+  auto byte = static_cast<unsigned char>(c);
+  return c == '"' || c == '\\' || byte < 0x20 || byte == 0x7f;
+}
+
+bool is_bare_key(std::string_view name) {
+  bool bare = !name.empty();
+  for (char c : name)
+    bare = bare && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '-');
+  return bare;
+}
+
+}  // namespace
+
+void append_string(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out = "\"";
-  for (char c : text) {
+  out += '"';
+  std::size_t plain = 0;
+  while (plain < text.size() && !needs_escape(text[plain])) ++plain;
+  out += text.substr(0, plain);
+  for (char c : text.substr(plain)) {
     auto byte = static_cast<unsigned char>(c);
     switch (c) {
       case '"':
@@ -42,15 +64,30 @@ std::string string(std::string_view text) {
     }
   }
   out += '"';
+}
+
+void append_key(std::string& out, std::string_view name) {
+  if (is_bare_key(name))
+    out += name;
+  else
+    append_string(out, name);
+}
+
+void append_integer(std::string& out, std::int64_t value) {
+  char digits[24];
+  out.append(digits, std::to_chars(digits, digits + sizeof digits, value).ptr);
+}
+
+std::string string(std::string_view text) {
+  std::string out;
+  append_string(out, text);
   return out;
 }
 
 std::string key(std::string_view name) {
-  bool bare = !name.empty();
-  for (char c : name)
-    bare = bare && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                    c == '_' || c == '-');
-  return bare ? std::string(name) : string(name);
+  std::string out;
+  append_key(out, name);
+  return out;
 }
 
 std::string integer(std::int64_t value) { return std::to_string(value); }
@@ -101,7 +138,7 @@ void Writer::table(std::string_view path) { header("[", path, "]"); }
 void Writer::array_table(std::string_view path) { header("[[", path, "]]"); }
 
 void Writer::entry(std::string_view name, std::string_view rendered_value) {
-  out_ += key(name);
+  append_key(out_, name);
   out_ += " = ";
   out_ += rendered_value;
   out_ += '\n';

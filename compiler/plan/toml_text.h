@@ -18,6 +18,11 @@
 namespace mlf::toml_text {
 
 std::string string(std::string_view text);  // "…" with \" \\ \b \t \n \f \r \uXXXX escapes
+// The same spellings appended to `out`: a plan is written into one buffer, not assembled from
+// thousands of small strings.
+void append_string(std::string& out, std::string_view text);
+void append_key(std::string& out, std::string_view name);
+void append_integer(std::string& out, std::int64_t value);
 std::string key(std::string_view name);     // bare when [A-Za-z0-9_-]+, else a string
 std::string integer(std::int64_t value);
 std::string real(double value);  // canonical_float: 1.0, 0.001, 1e-05, inf, nan
@@ -31,6 +36,15 @@ class Writer {
   void table(std::string_view path);                                   // [path]
   void array_table(std::string_view path);                             // [[path]]
   void entry(std::string_view name, std::string_view rendered_value);  // key = value
+  // key = <what render(out) appends>
+  template <typename Render>
+  void entry_with(std::string_view name, Render&& render) {
+    append_key(out_, name);
+    out_ += " = ";
+    render(out_);
+    out_ += '\n';
+  }
+  void reserve(std::size_t bytes) { out_.reserve(bytes); }
   const std::string& text() const { return out_; }
   std::string take() { return std::move(out_); }
 

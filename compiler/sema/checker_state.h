@@ -130,7 +130,6 @@ class Checker {
   Graph graph_;
 };
 
-std::string value_text(const Value& value);  // `0.001`, `"abc"`, `[1, 2]` for labels/messages
 bool values_equal(const Value& a, const Value& b);
 bool same_call(const OpCall& a, const OpCall& b);
 

@@ -7,24 +7,6 @@
 
 namespace mlf::sema_detail {
 
-std::string value_text(const Value& value) {
-  switch (value.kind) {
-    case Value::Kind::Int: return std::to_string(value.integer);
-    case Value::Kind::Float: return canonical_float(value.real);
-    case Value::Kind::Bool: return value.boolean ? "true" : "false";
-    case Value::Kind::String:
-    case Value::Kind::Path: return "\"" + value.text + "\"";
-    case Value::Kind::List: {
-      std::string out = "[";
-      for (std::size_t i = 0; i < value.items.size(); ++i)
-        out += (i ? ", " : "") + value_text(value.items[i]);
-      return out + "]";
-    }
-    case Value::Kind::Op: return value.op && value.op->op ? value.op->op->name : "op";
-    default: return value_kind_name(value.kind);
-  }
-}
-
 bool values_equal(const Value& a, const Value& b) {
   if (a.kind != b.kind) return false;
   switch (a.kind) {

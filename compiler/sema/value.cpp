@@ -1,5 +1,7 @@
 #include "compiler/sema/value.h"
 
+#include "stdlib/catalogue.h"
+
 #include <charconv>
 #include <cmath>
 #include <stdexcept>
@@ -74,6 +76,24 @@ const Argument* OpCall::find(const std::string& name) const {
   for (const auto& a : args)
     if (a.name == name) return &a;
   return nullptr;
+}
+
+std::string value_text(const Value& value) {
+  switch (value.kind) {
+    case Value::Kind::Int: return std::to_string(value.integer);
+    case Value::Kind::Float: return canonical_float(value.real);
+    case Value::Kind::Bool: return value.boolean ? "true" : "false";
+    case Value::Kind::String:
+    case Value::Kind::Path: return "\"" + value.text + "\"";
+    case Value::Kind::List: {
+      std::string out = "[";
+      for (std::size_t i = 0; i < value.items.size(); ++i)
+        out += (i ? ", " : "") + value_text(value.items[i]);
+      return out + "]";
+    }
+    case Value::Kind::Op: return value.op && value.op->op ? value.op->op->name : "op";
+    default: return value_kind_name(value.kind);
+  }
 }
 
 std::string canonical_float(double value) {

@@ -84,6 +84,10 @@ struct OpCall {
   const Argument* find(const std::string& name) const;
 };
 
+// A value as source text, for labels, messages, docs and hover: `0.001`, `"abc"`, `[1, 2]`,
+// an op's name.
+std::string value_text(const Value& value);
+
 // Canonical text of a number: shortest representation that reads back to the same double.
 std::string canonical_float(double value);
 

@@ -1,5 +1,6 @@
 #include "compiler/syntax/ast_builder.h"
 
+#include <typeinfo>
 #include <utility>
 
 #include "compiler/syntax/literals.h"
@@ -7,6 +8,60 @@
 namespace mlf::syntax {
 
 namespace {
+
+using P = mlf_grammar::MlflowParser;
+
+// The context as its labelled alternative `Context`, or nullptr. The generated alternative
+// classes are leaves, so comparing the dynamic type is exact and much cheaper than a
+// dynamic_cast that fails.
+template <typename Context, typename Base>
+Context* as(Base* context) {
+  return context != nullptr && typeid(*context) == typeid(Context) ? static_cast<Context*>(context)
+                                                                   : nullptr;
+}
+
+bool is_terminal(antlr4::tree::ParseTree* tree) {
+  const std::type_info& type = typeid(*tree);
+  return type == typeid(antlr4::tree::TerminalNodeImpl) ||
+         type == typeid(antlr4::tree::ErrorNodeImpl);
+}
+
+// The nth child context of rule `rule` (P::RuleExpr, ...), or nullptr.
+template <typename Context = antlr4::ParserRuleContext>
+Context* rule_child(antlr4::ParserRuleContext* context, std::size_t rule, std::size_t nth = 0) {
+  for (auto* child : context->children) {
+    if (is_terminal(child)) continue;
+    auto* rule_context = static_cast<antlr4::ParserRuleContext*>(child);
+    if (rule_context->getRuleIndex() == rule && nth-- == 0)
+      return static_cast<Context*>(rule_context);
+  }
+  return nullptr;
+}
+
+template <typename Context>
+std::vector<Context*> rule_children(antlr4::ParserRuleContext* context, std::size_t rule) {
+  std::vector<Context*> out;
+  for (auto* child : context->children) {
+    if (is_terminal(child)) continue;
+    auto* rule_context = static_cast<antlr4::ParserRuleContext*>(child);
+    if (rule_context->getRuleIndex() == rule) out.push_back(static_cast<Context*>(rule_context));
+  }
+  return out;
+}
+
+P::ExprContext* expr_child(antlr4::ParserRuleContext* context, std::size_t nth = 0) {
+  return rule_child<P::ExprContext>(context, P::RuleExpr, nth);
+}
+
+// The first child token of type `type`, or nullptr.
+antlr4::tree::TerminalNode* token_child(antlr4::ParserRuleContext* context, std::size_t type) {
+  for (auto* child : context->children) {
+    if (!is_terminal(child)) continue;
+    auto* terminal = dynamic_cast<antlr4::tree::TerminalNode*>(child);
+    if (terminal != nullptr && terminal->getSymbol()->getType() == type) return terminal;
+  }
+  return nullptr;
+}
 
 template <typename Node>
 ast::ExprPtr make_expr(Span span, Node node) {
@@ -17,7 +72,6 @@ ast::ExprPtr make_expr(Span span, Node node) {
 }
 
 ast::BinaryOp binary_op(std::size_t token_type) {
-  using P = mlf_grammar::MlflowParser;
   switch (token_type) {
     case P::PLUS: return ast::BinaryOp::Add;
     case P::MINUS: return ast::BinaryOp::Subtract;
@@ -39,7 +93,7 @@ ast::BinaryOp binary_op(std::size_t token_type) {
 
 bool AstBuilder::intact(antlr4::ParserRuleContext* context) {
   bool ok = context != nullptr && !context->exception;
-  if (ok) {
+  if (ok && !clean_tree_) {
     for (auto* child : context->children) {
       if (dynamic_cast<antlr4::tree::ErrorNode*>(child)) {
         ok = false;
@@ -68,7 +122,7 @@ ast::Identifier AstBuilder::identifier(antlr4::tree::TerminalNode* node) {
 std::vector<ast::DeclPtr> AstBuilder::declarations(P::ProgramContext* program) {
   std::vector<ast::DeclPtr> out;
   if (program == nullptr) return out;
-  for (auto* context : program->decl()) {
+  for (auto* context : rule_children<P::DeclContext>(program, P::RuleDecl)) {
     if (auto decl = declaration(context)) out.push_back(std::move(decl));
   }
   return out;
@@ -82,17 +136,17 @@ ast::DeclPtr AstBuilder::declaration(P::DeclContext* context) {
   auto decl = std::make_unique<ast::Decl>();
   if (intact(context)) {
     decl->span = spans_.context(context);
-    if (auto* pipeline = dynamic_cast<P::PipelineDeclContext*>(context)) {
-      decl->node = ast::PipelineDecl{identifier(pipeline->IDENT())};
-    } else if (auto* seed = dynamic_cast<P::SeedDeclContext*>(context)) {
-      decl->node = ast::SeedDecl{expression(seed->expr())};
-    } else if (auto* param = dynamic_cast<P::ParamDeclContext*>(context)) {
+    if (auto* pipeline = as<P::PipelineDeclContext>(context)) {
+      decl->node = ast::PipelineDecl{identifier(token_child(pipeline, P::IDENT))};
+    } else if (auto* seed = as<P::SeedDeclContext>(context)) {
+      decl->node = ast::SeedDecl{expression(expr_child(seed))};
+    } else if (auto* param = as<P::ParamDeclContext>(context)) {
       ast::ParamDecl node;
-      node.name = identifier(param->IDENT());
-      node.type = type(param->typeExpr());
-      node.value = expression(param->expr());
+      node.name = identifier(token_child(param, P::IDENT));
+      node.type = type(rule_child<P::TypeExprContext>(param, P::RuleTypeExpr));
+      node.value = expression(expr_child(param));
       decl->node = std::move(node);
-    } else if (auto* binding = dynamic_cast<P::BindingDeclContext*>(context)) {
+    } else if (auto* binding = as<P::BindingDeclContext>(context)) {
       ast::BindingDecl node;
       switch (binding->kind ? binding->kind->getType() : 0) {
         case P::DATASET: node.kind = ast::BindingKind::Dataset; break;
@@ -101,35 +155,35 @@ ast::DeclPtr AstBuilder::declaration(P::DeclContext* context) {
         case P::STAGE: node.kind = ast::BindingKind::Stage; break;
         default: broken_ = true; break;
       }
-      node.name = identifier(binding->IDENT());
-      node.value = expression(binding->expr());
+      node.name = identifier(token_child(binding, P::IDENT));
+      node.value = expression(expr_child(binding));
       decl->node = std::move(node);
-    } else if (auto* expect = dynamic_cast<P::ExpectDeclContext*>(context)) {
-      decl->node = ast::ExpectDecl{expression(expect->expr())};
-    } else if (auto* export_ = dynamic_cast<P::ExportDeclContext*>(context)) {
+    } else if (auto* expect = as<P::ExpectDeclContext>(context)) {
+      decl->node = ast::ExpectDecl{expression(expr_child(expect))};
+    } else if (auto* export_ = as<P::ExportDeclContext>(context)) {
       ast::ExportDecl node;
-      node.value = expression(export_->expr());
-      if (export_->STRING()) {
-        node.path.value = string_value(export_->STRING()->getText());
-        node.path_span = spans_.token(export_->STRING()->getSymbol());
+      node.value = expression(expr_child(export_));
+      if (auto* path = token_child(export_, P::STRING)) {
+        node.path.value = string_value(path->getText());
+        node.path_span = spans_.token(path->getSymbol());
       } else {
         broken_ = true;
       }
       decl->node = std::move(node);
-    } else if (auto* sweep = dynamic_cast<P::SweepDeclContext*>(context)) {
+    } else if (auto* sweep = as<P::SweepDeclContext>(context)) {
       ast::SweepDecl node;
-      node.variable = identifier(sweep->IDENT());
-      node.values = expression(sweep->expr());
+      node.variable = identifier(token_child(sweep, P::IDENT));
+      node.values = expression(expr_child(sweep));
       // A broken declaration in the body is left out; the sweep itself stays.
-      for (auto* inner : sweep->decl()) {
+      for (auto* inner : rule_children<P::DeclContext>(sweep, P::RuleDecl)) {
         if (auto built = declaration(inner)) node.body.push_back(std::move(built));
       }
       decl->node = std::move(node);
-    } else if (auto* import = dynamic_cast<P::ImportDeclContext*>(context)) {
+    } else if (auto* import = as<P::ImportDeclContext>(context)) {
       ast::ImportDecl node;
-      if (import->STRING()) {
-        node.path.value = string_value(import->STRING()->getText());
-        node.path_span = spans_.token(import->STRING()->getSymbol());
+      if (auto* path = token_child(import, P::STRING)) {
+        node.path.value = string_value(path->getText());
+        node.path_span = spans_.token(path->getSymbol());
       } else {
         broken_ = true;
       }
@@ -146,8 +200,8 @@ ast::DeclPtr AstBuilder::declaration(P::DeclContext* context) {
 ast::TypeExpr AstBuilder::type(P::TypeExprContext* context) {
   ast::TypeExpr type;
   if (!intact(context)) return type;
-  type.name = identifier(context->IDENT());
-  type.is_list = context->LBRACK() != nullptr;
+  type.name = identifier(token_child(context, P::IDENT));
+  type.is_list = token_child(context, P::LBRACK) != nullptr;
   type.span = spans_.context(context);
   return type;
 }
@@ -162,17 +216,16 @@ struct BinaryParts {
 
 template <typename Context>
 bool binary_parts(mlf_grammar::MlflowParser::ExprContext* context, BinaryParts& parts) {
-  auto* binary = dynamic_cast<Context*>(context);
+  auto* binary = as<Context>(context);
   if (binary == nullptr) return false;
-  parts.lhs = binary->expr(0);
+  parts.lhs = expr_child(binary, 0);
   parts.op = binary->op;
-  parts.rhs = binary->expr(1);
+  parts.rhs = expr_child(binary, 1);
   return true;
 }
 
 // The operands and operator of a binary context; false for any other context.
 bool as_binary(mlf_grammar::MlflowParser::ExprContext* context, BinaryParts& parts) {
-  using P = mlf_grammar::MlflowParser;
   return binary_parts<P::MultiplicativeContext>(context, parts) ||
          binary_parts<P::AdditiveContext>(context, parts) ||
          binary_parts<P::PipeContext>(context, parts) ||
@@ -194,9 +247,9 @@ ast::ExprPtr AstBuilder::expression(P::ExprContext* context) {
     if (as_binary(context, parts)) {
       spine.push_back(context);
       context = parts.lhs;
-    } else if (auto* member = dynamic_cast<P::MemberAccessContext*>(context)) {
+    } else if (auto* member = as<P::MemberAccessContext>(context)) {
       spine.push_back(context);
-      context = member->expr();
+      context = expr_child(member);
     } else {
       break;
     }
@@ -205,15 +258,15 @@ ast::ExprPtr AstBuilder::expression(P::ExprContext* context) {
   for (auto it = spine.rbegin(); it != spine.rend() && result; ++it) {
     P::ExprContext* node = *it;
     Span span = spans_.context(node);
-    if (auto* member = dynamic_cast<P::MemberAccessContext*>(node)) {
-      result = make_expr(span, ast::MemberAccess{std::move(result), identifier(member->IDENT())});
+    if (auto* member = as<P::MemberAccessContext>(node)) {
+      result = make_expr(span, ast::MemberAccess{std::move(result),
+                                                 identifier(token_child(member, P::IDENT))});
       continue;
     }
     BinaryParts parts;
     as_binary(node, parts);
     if (parts.op == nullptr) return mark_broken();
-    if (dynamic_cast<P::ComparisonContext*>(node) &&
-        dynamic_cast<P::ComparisonContext*>(parts.lhs)) {
+    if (as<P::ComparisonContext>(node) && as<P::ComparisonContext>(parts.lhs)) {
       diagnostics_
           .report(DiagnosticKind::SyntaxError, spans_.token(parts.op),
                   "comparison operators cannot be chained")
@@ -235,10 +288,10 @@ ast::ExprPtr AstBuilder::expression(P::ExprContext* context) {
 ast::ExprPtr AstBuilder::operand(P::ExprContext* context) {
   std::vector<antlr4::Token*> operators;
   Span end = spans_.context(context);
-  while (auto* unary = dynamic_cast<P::UnaryContext*>(context)) {
+  while (auto* unary = as<P::UnaryContext>(context)) {
     if (!intact(unary) || unary->op == nullptr) return nullptr;
     operators.push_back(unary->op);
-    context = unary->expr();
+    context = expr_child(unary);
     if (!intact(context)) return nullptr;
   }
   ast::ExprPtr result = operators.empty() ? primary(context) : expression(context);
@@ -255,34 +308,38 @@ ast::ExprPtr AstBuilder::operand(P::ExprContext* context) {
 ast::ExprPtr AstBuilder::primary(P::ExprContext* context) {
   if (!intact(context)) return nullptr;
   Span span = spans_.context(context);
-  if (auto* number_context = dynamic_cast<P::NumberContext*>(context))
-    return number(number_context->NUMBER());
-  if (auto* string = dynamic_cast<P::StringContext*>(context)) {
-    if (!string->STRING()) return mark_broken();
-    return make_expr(span, ast::StringLiteral{string_value(string->STRING()->getText())});
+  if (auto* number_context = as<P::NumberContext>(context))
+    return number(token_child(number_context, P::NUMBER));
+  if (auto* string = as<P::StringContext>(context)) {
+    auto* token = token_child(string, P::STRING);
+    if (!token) return mark_broken();
+    return make_expr(span, ast::StringLiteral{string_value(token->getText())});
   }
-  if (auto* boolean = dynamic_cast<P::BooleanContext*>(context))
-    return make_expr(span, ast::BoolLiteral{boolean->TRUE() != nullptr});
-  if (auto* name = dynamic_cast<P::NameContext*>(context))
-    return make_expr(span, ast::NameRef{identifier(name->IDENT())});
-  if (auto* call = dynamic_cast<P::CallContext*>(context)) {
-    ast::Call node{identifier(call->IDENT()), {}};
-    if (call->arguments()) node.arguments = arguments(call->arguments());
+  if (auto* boolean = as<P::BooleanContext>(context))
+    return make_expr(span, ast::BoolLiteral{token_child(boolean, P::TRUE) != nullptr});
+  if (auto* name = as<P::NameContext>(context))
+    return make_expr(span, ast::NameRef{identifier(token_child(name, P::IDENT))});
+  if (auto* call = as<P::CallContext>(context)) {
+    ast::Call node{identifier(token_child(call, P::IDENT)), {}};
+    if (auto* written = rule_child<P::ArgumentsContext>(call, P::RuleArguments))
+      node.arguments = arguments(written);
     return make_expr(span, std::move(node));
   }
-  if (auto* block = dynamic_cast<P::BlockContext*>(context)) {
-    ast::Block node{identifier(block->IDENT()), {}};
-    if (block->elements()) node.elements = elements(block->elements());
+  if (auto* block = as<P::BlockContext>(context)) {
+    ast::Block node{identifier(token_child(block, P::IDENT)), {}};
+    if (auto* written = rule_child<P::ElementsContext>(block, P::RuleElements))
+      node.elements = elements(written);
     return make_expr(span, std::move(node));
   }
-  if (auto* list = dynamic_cast<P::ListContext*>(context)) {
+  if (auto* list = as<P::ListContext>(context)) {
     ast::ListLiteral node;
-    if (list->elements()) node.elements = elements(list->elements());
+    if (auto* written = rule_child<P::ElementsContext>(list, P::RuleElements))
+      node.elements = elements(written);
     return make_expr(span, std::move(node));
   }
-  if (auto* parenthesized = dynamic_cast<P::ParenthesizedContext*>(context)) {
+  if (auto* parenthesized = as<P::ParenthesizedContext>(context)) {
     // No node of its own: the span of the inner expression excludes the parentheses.
-    return expression(parenthesized->expr());
+    return expression(expr_child(parenthesized));
   }
   return mark_broken();
 }
@@ -315,7 +372,7 @@ ast::ExprPtr AstBuilder::number(antlr4::tree::TerminalNode* node) {
 std::vector<ast::ExprPtr> AstBuilder::elements(P::ElementsContext* context) {
   std::vector<ast::ExprPtr> out;
   if (!intact(context)) return out;
-  for (auto* element : context->expr()) {
+  for (auto* element : rule_children<P::ExprContext>(context, P::RuleExpr)) {
     if (auto built = expression(element)) out.push_back(std::move(built));
   }
   return out;
@@ -325,14 +382,16 @@ std::vector<ast::ExprPtr> AstBuilder::elements(P::ElementsContext* context) {
 std::vector<ast::Argument> AstBuilder::arguments(P::ArgumentsContext* context) {
   std::vector<ast::Argument> out;
   if (!intact(context)) return out;
-  for (auto* argument : context->argument()) {
+  for (auto* argument : rule_children<P::ArgumentContext>(context, P::RuleArgument)) {
     if (!intact(argument)) continue;
     ast::Argument built;
-    if (auto* name = argument->argumentName()) {
-      auto* token = dynamic_cast<antlr4::tree::TerminalNode*>(name->children.empty() ? nullptr : name->children.front());
-      built.name = identifier(token);
+    if (auto* name = rule_child(argument, P::RuleArgumentName)) {
+      auto* first = name->children.empty() ? nullptr : name->children.front();
+      built.name = identifier(first != nullptr && is_terminal(first)
+                                  ? dynamic_cast<antlr4::tree::TerminalNode*>(first)
+                                  : nullptr);
     }
-    built.value = expression(argument->expr());
+    built.value = expression(expr_child(argument));
     built.span = spans_.context(argument);
     out.push_back(std::move(built));
   }

@@ -1,5 +1,7 @@
 #include "compiler/syntax/parse.h"
 
+#include <limits>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -7,6 +9,7 @@
 #include "MlflowLexer.h"
 #include "MlflowParser.h"
 #include "antlr4-runtime.h"
+#include "compiler/syntax/ascii_char_stream.h"
 #include "compiler/syntax/ast_builder.h"
 #include "compiler/syntax/literals.h"
 #include "compiler/syntax/nesting_scan.h"
@@ -19,6 +22,19 @@ namespace mlf {
 namespace {
 
 using P = mlf_grammar::MlflowParser;
+
+// A token stream whose buffer is sized for the file up front. Growing it by doubling freed
+// each old buffer into the heap, where it sent every token allocation after it down
+// malloc's slow path.
+class PresizedTokenStream : public antlr4::CommonTokenStream {
+ public:
+  PresizedTokenStream(antlr4::TokenSource* source, std::size_t text_bytes)
+      : CommonTokenStream(source) {
+    // At most one token per byte, plus EOF; pages of the reserve that are not used are never
+    // touched.
+    _tokens.reserve(text_bytes + 1);
+  }
+};
 
 // Lexer diagnostics of one kind past this many are dropped (a binary file would otherwise
 // yield one per byte).
@@ -94,7 +110,9 @@ void report_invalid_character(DiagnosticEngine& diagnostics, Span span, std::str
 void scan_tokens(antlr4::CommonTokenStream& tokens, const syntax::TokenSpans& spans,
                  const SourceFile& file, DiagnosticEngine& diagnostics, ast::Module& module) {
   int invalid_characters = 0, invalid_escapes = 0;
-  for (antlr4::Token* token : tokens.getTokens()) {
+  // By index: getTokens() would copy the whole token list first.
+  for (std::size_t index = 0; index < tokens.size(); ++index) {
+    antlr4::Token* token = tokens.get(index);
     std::size_t type = token->getType();
     if (type != P::COMMENT && type != P::ERROR_CHAR && type != P::STRING &&
         type != P::UNTERMINATED_STRING)
@@ -150,10 +168,14 @@ void parse_text(const SourceFile& file, std::size_t begin, std::size_t end,
   syntax::TokenSpans spans(file.id(), text, static_cast<std::uint32_t>(begin));
 
   std::lock_guard<std::mutex> lock(antlr_mutex());
-  antlr4::ANTLRInputStream input(text.data(), text.size());
-  mlf_grammar::MlflowLexer lexer(&input);
+  std::unique_ptr<antlr4::CharStream> input;
+  if (spans.ascii())
+    input = std::make_unique<syntax::AsciiCharStream>(text);
+  else
+    input = std::make_unique<antlr4::ANTLRInputStream>(text.data(), text.size());
+  mlf_grammar::MlflowLexer lexer(input.get());
   lexer.removeErrorListeners();
-  antlr4::CommonTokenStream tokens(&lexer);
+  PresizedTokenStream tokens(&lexer, text.size());
   tokens.fill();
   scan_tokens(tokens, spans, file, diagnostics, module);
 
@@ -162,18 +184,43 @@ void parse_text(const SourceFile& file, std::size_t begin, std::size_t end,
   auto* simulator = parser.getInterpreter<antlr4::atn::ParserATNSimulator>();
   parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
   simulator->setPredictionMode(antlr4::atn::PredictionMode::SLL);
-  P::ProgramContext* program = nullptr;
   syntax::SyntaxErrorListener listener(spans, tokens, diagnostics);
-  try {
-    program = parser.program();
-  } catch (const antlr4::ParseCancellationException&) {
-    parser.reset();  // also rewinds the token stream
-    parser.setErrorHandler(std::make_shared<syntax::RecoveryStrategy>());
-    simulator->setPredictionMode(antlr4::atn::PredictionMode::LL);
-    parser.addErrorListener(&listener);
-    program = parser.program();
+
+  // SLL pass, one declaration at a time: each declaration's parse tree becomes AST and is
+  // freed before the next one is parsed, so that the trees of a large file never all exist
+  // at once (their memory, fresh pages each, was a good part of the parse). The first pass
+  // must leave no trace when it fails, so its own diagnostics (from the AST builder) are
+  // kept apart until it has succeeded. SLL prediction does not look past the rule it is in,
+  // so parsing `decl` after `decl` decides exactly as parsing `program` would.
+  {
+    DiagnosticEngine first_pass(std::numeric_limits<std::size_t>::max());
+    syntax::AstBuilder builder(spans, first_pass, /*clean_tree=*/true);
+    std::vector<ast::DeclPtr> decls;
+    bool parsed = true;
+    try {
+      while (tokens.LA(1) != antlr4::Token::EOF) {
+        P::DeclContext* decl = parser.decl();
+        if (auto built = builder.declaration(decl)) decls.push_back(std::move(built));
+        parser.getTreeTracker().reset();
+      }
+    } catch (const antlr4::ParseCancellationException&) {
+      parsed = false;
+    }
+    if (parsed) {
+      for (Diagnostic& diagnostic : first_pass.sorted()) diagnostics.add(std::move(diagnostic));
+      module.decls = std::move(decls);
+      return;
+    }
   }
-  syntax::AstBuilder builder(spans, diagnostics);
+
+  // LL pass with error recovery and reports, over the whole program.
+  parser.getTreeTracker().reset();
+  parser.reset();  // also rewinds the token stream
+  parser.setErrorHandler(std::make_shared<syntax::RecoveryStrategy>());
+  simulator->setPredictionMode(antlr4::atn::PredictionMode::LL);
+  parser.addErrorListener(&listener);
+  P::ProgramContext* program = parser.program();
+  syntax::AstBuilder builder(spans, diagnostics, /*clean_tree=*/false);
   module.decls = builder.declarations(program);
 }
 

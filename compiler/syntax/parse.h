@@ -5,7 +5,9 @@
 // into the DiagnosticEngine — invalid UTF-8, NUL bytes, oversize input, nesting deeper than
 // the limit, syntax errors — and none of them throws or aborts.
 // Parsing is two-stage: SLL with a bail-out strategy first (fast), then full LL with error
-// recovery and reporting only when the first stage fails. A declaration that holds a syntax
+// recovery and reporting only when the first stage fails (the first stage parses and builds
+// one declaration at a time, freeing each parse tree; a failure discards all it did, so the
+// diagnostics are those of the second stage alone). A declaration that holds a syntax
 // error is left out of the module; the others are kept. Before ANTLR runs, a pre-scan
 // measures nesting; past ParseLimits it reports NestingTooDeep and only the declarations before
 // the offending one are parsed. Spans are byte offsets into the file's UTF-8 text; the span of

@@ -38,6 +38,8 @@ class TokenSpans {
   }
 
   FileId file() const { return file_; }
+  /// True when every byte of the text is ASCII: code-point indexes are byte indexes.
+  bool ascii() const { return byte_of_code_point_.empty(); }
 
   /// Byte offset in the file of a code-point index of the character stream.
   std::uint32_t byte(std::size_t code_point) const {

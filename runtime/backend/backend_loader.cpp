@@ -3,19 +3,24 @@
 #include <dlfcn.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
 
 namespace mlf::runtime {
 
 namespace {
-TrainingBackend* g_backend = nullptr;
-}
+std::atomic<TrainingBackend*> g_backend{nullptr};
+std::mutex g_loading;  // stages running at once (-j) may all ask for the backend first
+}  // namespace
 
-bool training_backend_loaded() { return g_backend != nullptr; }
+bool training_backend_loaded() { return g_backend.load() != nullptr; }
 
 TrainingBackend* load_training_backend(std::string& error) {
-  if (g_backend) return g_backend;
+  if (TrainingBackend* loaded = g_backend.load()) return loaded;
+  std::lock_guard lock(g_loading);
+  if (TrainingBackend* loaded = g_backend.load()) return loaded;
   std::string path;
   if (const char* override_path = std::getenv("MLF_TORCH_BACKEND")) {
     path = override_path;
@@ -37,9 +42,10 @@ TrainingBackend* load_training_backend(std::string& error) {
     error = "`" + path + "` is not an mlf training backend (no mlf_create_training_backend)";
     return nullptr;
   }
-  g_backend = factory();
-  if (!g_backend) error = "the training backend failed to start";
-  return g_backend;
+  TrainingBackend* created = factory();
+  if (!created) error = "the training backend failed to start";
+  g_backend.store(created);
+  return created;
 }
 
 }  // namespace mlf::runtime

@@ -3,6 +3,7 @@
 // Promises: nothing is loaded until backend() is called, so a run whose stages are all
 // cached never maps LibTorch; the module is looked up beside the running executable (or at
 // MLF_TORCH_BACKEND when set); a missing or broken module is an error message, not a crash.
+// Safe to call from several threads: the module is loaded once.
 #pragma once
 
 #include <string>

@@ -47,6 +47,7 @@ struct EpochData {
   BackendTensor soft;  // empty unless labels are soft (mixup)
 };
 
+// Reported after every batch of training (cheap: the receiver decides what to show when).
 struct Progress {
   int epoch = 0, epochs = 0;
   std::int64_t batch = 0, batches = 0;

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -18,7 +19,11 @@
 #include "runtime/data/readers.h"
 #include "runtime/exec/metrics.h"
 #include "runtime/exec/node_identity.h"
+#include "runtime/exec/stage_scheduler.h"
+#include "runtime/exec/training_progress.h"
 #include "runtime/exec/weights_codec.h"
+#include "runtime/record/build_info.h"
+#include "runtime/fuse/fused_chain.h"
 
 namespace mlf::runtime {
 
@@ -94,30 +99,93 @@ class Execution {
     std::map<std::string, double> metrics;
   };
 
+  // Workers share the output: one line at a time, never interleaved mid-line.
   void say(const std::string& line) {
+    std::lock_guard lock(say_mutex_);
     if (options_.say) options_.say(line);
+  }
+  // The status line belongs to the stage that drew it last; "" from another stage (one that
+  // just finished while this one trains) leaves it alone.
+  void status(const std::string& stage, const std::string& line) {
+    std::lock_guard lock(say_mutex_);
+    if (line.empty() && stage != status_owner_) return;
+    status_owner_ = line.empty() ? "" : stage;
+    if (options_.status) options_.status(line);
+  }
+
+  // An augment chain over `source`: its fused kernel by default (runtime/fuse/), the
+  // reference interpreter with --no-fuse. Both give the same bytes.
+  DataResult<Dataset> augment(const std::vector<PlanStep>& chain, const Dataset& source, int epoch) {
+    if (!options_.fuse) return run_chain(chain, source, epoch, options_.threads);
+    return run_chain_fused(chain, source, epoch, options_.threads, &store_,
+                           [this](const std::string& line) { say("note: " + line); });
   }
   bool cancelled() const { return options_.cancelled && options_.cancelled->load(); }
 
   std::optional<Result> cached_result(const PlanNode& node);
   bool write_result(const PlanNode& node, const Result& result, double seconds);
   bool execute(const PlanNode& node, NodeRecord& record);
-  const Dataset* dataset(const Digest& id);  // materialised dataset of a data node
+  void run_stage(const PlanNode& node, NodeRecord& record);
+  // For each stage (index into plan_.nodes), the stages it needs, through any data nodes.
+  std::vector<std::vector<std::size_t>> stage_dependencies(const std::vector<std::size_t>& stages) const;
+  const Dataset* dataset(const Digest& id);  // materialised dataset of a data node, once per run
+  std::unique_ptr<Dataset> compute_dataset(const PlanNode& node);  // null when it fails
   bool is_lazy(const PlanNode& node) const;  // an augment node with random steps
   TrainingBackend* backend();
   bool train(const PlanNode& node, Result& result);
+  bool train_again(const PlanNode& node);
   bool evaluate(const PlanNode& node, Result& result);
   void fail(const std::string& message) {
+    std::lock_guard lock(state_mutex_);
     if (error_.empty()) error_ = message;
+  }
+  bool failed() {
+    std::lock_guard lock(state_mutex_);
+    return !error_.empty();
+  }
+  std::optional<Result> result_of(const Digest& id) {
+    std::lock_guard lock(state_mutex_);
+    auto it = results_.find(id);
+    return it == results_.end() ? std::nullopt : std::optional<Result>(it->second);
+  }
+  void keep_result(const Digest& id, const Result& result) {
+    std::lock_guard lock(state_mutex_);
+    results_[id] = result;
+  }
+
+  // A dataset node's value, computed by the first stage that needs it while others wait.
+  struct DatasetSlot {
+    std::mutex computing;
+    bool done = false;
+    std::unique_ptr<Dataset> data;  // null when it failed
+  };
+  DatasetSlot& slot_of(const Digest& id) {
+    std::lock_guard lock(state_mutex_);
+    auto& slot = datasets_[id];
+    if (!slot) slot = std::make_unique<DatasetSlot>();
+    return *slot;
+  }
+  bool materialised(const Digest& id) {
+    std::lock_guard lock(state_mutex_);
+    auto it = datasets_.find(id);
+    return it != datasets_.end() && it->second->data;
   }
 
   const Plan& plan_;
-  ObjectStore& store_;
+  ObjectStore& store_;  // safe for concurrent use (object_store.h)
   const ExecOptions& options_;
   const RunRecord* previous_;
-  std::map<Digest, std::unique_ptr<Dataset>> datasets_;
+  std::mutex state_mutex_;  // guards the three members below
+  std::map<Digest, std::unique_ptr<DatasetSlot>> datasets_;
   std::map<Digest, Result> results_;
   std::string error_;
+  // Cached train stages trained again because their weights were damaged, with the seconds
+  // it took: run() records them as ran. Guarded by state_mutex_; train_again_mutex_ makes
+  // evaluations that find the same damage wait for one training.
+  std::map<Digest, double> trained_again_;
+  std::mutex train_again_mutex_;
+  std::mutex say_mutex_;
+  std::string status_owner_;  // guarded by say_mutex_
 };
 
 bool Execution::is_lazy(const PlanNode& node) const {
@@ -173,12 +241,24 @@ bool Execution::write_result(const PlanNode& node, const Result& result, double 
 }
 
 const Dataset* Execution::dataset(const Digest& id) {
-  if (auto it = datasets_.find(id); it != datasets_.end()) return it->second.get();
+  DatasetSlot& slot = slot_of(id);
+  // Held while computing: a stage needing the same dataset waits instead of computing it
+  // twice. Inputs have their own slots and come earlier in the plan, so waits cannot cycle.
+  std::lock_guard lock(slot.computing);
+  if (slot.done) return slot.data.get();
+  slot.done = true;
   const PlanNode* node = plan_.find(id);
   if (!node) {
     fail("the plan has no node " + id.short_hex());
     return nullptr;
   }
+  slot.data = compute_dataset(*node);
+  return slot.data.get();
+}
+
+std::unique_ptr<Dataset> Execution::compute_dataset(const PlanNode& plan_node) {
+  const PlanNode* node = &plan_node;
+  const Digest& id = node->id;
   // From the store, when a result is there and verifies.
   if (auto cached = cached_result(*node); cached && cached->outputs.count("data")) {
     Digest digest;
@@ -186,9 +266,7 @@ const Dataset* Execution::dataset(const Digest& id) {
     auto bytes = store_.get(digest);
     auto data = std::make_unique<Dataset>();
     std::string error;
-    if (bytes.ok() && deserialize(bytes.value(), *data, error)) {
-      return (datasets_[id] = std::move(data)).get();
-    }
+    if (bytes.ok() && deserialize(bytes.value(), *data, error)) return data;
     say("warning: " + (bytes.ok() ? error : bytes.error().message) + "; computing `" +
         node_label(plan_, id) + "` again");
   }
@@ -213,7 +291,7 @@ const Dataset* Execution::dataset(const Digest& id) {
   } else if (node->kind == "augment") {
     const Dataset* source = dataset(node->inputs.at(0));
     if (!source) return nullptr;
-    auto augmented = run_chain(node->chain, *source, 0, options_.threads);
+    auto augmented = augment(node->chain, *source, 0);
     if (!ok(augmented)) {
       fail(error(augmented).message);
       return nullptr;
@@ -227,11 +305,15 @@ const Dataset* Execution::dataset(const Digest& id) {
   if (put.ok()) {
     Result result;
     result.outputs["data"] = put.value().hex();
-    write_result(*node, result, seconds_since(start));
+    if (!write_result(*node, result, seconds_since(start))) return nullptr;  // the run has failed
+  } else if (put.error().kind == StoreError::Kind::NoSpace) {
+    // The stages' own outputs will not fit either: stop now, not after hours of training.
+    fail("cannot store `" + node_label(plan_, id) + "`: " + put.error().message);
+    return nullptr;
   } else {
     say("warning: cannot store `" + node_label(plan_, id) + "`: " + put.error().message);
   }
-  return (datasets_[id] = std::move(data)).get();
+  return data;
 }
 
 TrainingBackend* Execution::backend() {
@@ -322,7 +404,7 @@ bool Execution::train(const PlanNode& node, Result& result) {
     EpochData out;
     const Dataset* samples = source;
     if (chain) {
-      auto augmented = run_chain(*chain, *source, epoch, options_.threads);
+      auto augmented = augment(*chain, *source, epoch);
       if (!ok(augmented)) {
         fail(error(augmented).message);
         return out;  // empty: the backend reports the failure
@@ -336,20 +418,39 @@ bool Execution::train(const PlanNode& node, Result& result) {
     return out;
   };
   std::string label = node_label(plan_, node.id);
-  auto last_print = std::chrono::steady_clock::now();
+  // The stage's clock starts with its first epoch, not when it asks for the backend: with
+  // -j the backend may be busy with another stage first.
+  std::optional<std::chrono::steady_clock::time_point> began;
+  auto epoch_data = std::move(request.epoch_data);
+  request.epoch_data = [&, epoch_data](int epoch) {
+    if (!began) began = std::chrono::steady_clock::now();
+    return epoch_data(epoch);
+  };
+  // A terminal gets a status line redrawn up to ten times a second; logs get a line every
+  // few seconds, the end of an epoch when the last epoch line is that old, and the end of
+  // training — not a line per epoch, which floods a log when epochs take milliseconds.
+  const bool terminal = static_cast<bool>(options_.status);
+  const double interval = terminal ? 0.1 : 5.0;
+  std::optional<std::chrono::steady_clock::time_point> last_shown, last_epoch_shown;
   request.progress = [&](const Progress& p) {
     auto now = std::chrono::steady_clock::now();
+    auto older_than_interval = [&](const auto& when) {
+      return !when || std::chrono::duration<double>(now - *when).count() >= interval;
+    };
     bool end_of_epoch = p.batch == p.batches;
-    if (!end_of_epoch && std::chrono::duration<double>(now - last_print).count() < 2.0) return;
-    last_print = now;
-    char line[256];
-    std::snprintf(line, sizeof line, "  %s: epoch %d/%d batch %lld/%lld loss %.4f %.0f samples/s",
-                  label.c_str(), p.epoch + 1, p.epochs, static_cast<long long>(p.batch),
-                  static_cast<long long>(p.batches), p.loss, p.samples_per_second);
-    say(line);
+    bool end_of_training = end_of_epoch && p.epoch + 1 == p.epochs;
+    bool show = older_than_interval(last_shown) || end_of_training ||
+                (!terminal && end_of_epoch && older_than_interval(last_epoch_shown));
+    if (!show) return;
+    last_shown = now;
+    if (end_of_epoch) last_epoch_shown = now;
+    std::string text = progress_text(label, p, began ? seconds_since(*began) : 0.0);
+    if (terminal) status(label, text);
+    else say("  " + text);
   };
   request.cancelled = [this] { return cancelled(); };
   TrainResult trained = engine->train(request);
+  if (terminal) status(label, "");
   if (!trained.ok) {
     fail("training `" + label + "` failed: " + trained.error);
     return false;
@@ -368,22 +469,59 @@ bool Execution::train(const PlanNode& node, Result& result) {
     log += row;
   }
   auto log_put = store_.put(log);
-  if (log_put.ok()) result.outputs["log"] = log_put.value().hex();
+  if (!log_put.ok()) {
+    fail("cannot store the training log of `" + label + "`: " + log_put.error().message);
+    return false;
+  }
+  result.outputs["log"] = log_put.value().hex();
   if (!trained.log.empty()) result.metrics["final_loss"] = trained.log.back().loss;
+  return true;
+}
+
+bool Execution::train_again(const PlanNode& node) {
+  std::lock_guard lock(train_again_mutex_);
+  if (auto known = result_of(node.id)) {
+    Digest weights;
+    auto it = known->outputs.find("weights");
+    if (it != known->outputs.end() && Digest::from_hex(it->second, weights) && store_.contains(weights))
+      return true;  // another evaluation has trained it again meanwhile
+  }
+  const std::string label = node_label(plan_, node.id);
+  say("run     " + label + "  " + node.id.short_hex() + "  (its stored weights are damaged)");
+  auto start = std::chrono::steady_clock::now();
+  Result result;
+  if (!train(node, result)) return false;
+  double seconds = seconds_since(start);
+  keep_result(node.id, result);
+  if (!write_result(node, result, seconds)) return false;
+  {
+    std::lock_guard state(state_mutex_);
+    trained_again_[node.id] = seconds;
+  }
+  say("done    " + label + "  " + std::to_string(seconds).substr(0, 6) + " s");
   return true;
 }
 
 bool Execution::evaluate(const PlanNode& node, Result& result) {
   const Digest& model_id = node.inputs.at(0);
   const PlanNode* model_node = plan_.find(model_id);
-  auto model_result = results_.find(model_id);
-  if (!model_node || model_result == results_.end()) {
+  std::optional<Result> model_result = result_of(model_id);
+  if (!model_node || !model_result) {
     fail("the trained model of `" + node_label(plan_, node.id) + "` is not available");
     return false;
   }
   Digest weights_digest;
-  Digest::from_hex(model_result->second.outputs["weights"], weights_digest);
+  Digest::from_hex(model_result->outputs["weights"], weights_digest);
   auto bytes = store_.get(weights_digest);
+  if (!bytes.ok() && (bytes.error().kind == StoreError::Kind::Corrupt ||
+                      bytes.error().kind == StoreError::Kind::NotFound)) {
+    // The store has quarantined them (or they are gone): the cached model cannot be used.
+    say("warning: " + bytes.error().message + "; training `" + node_label(plan_, model_id) + "` again");
+    if (!train_again(*model_node)) return false;
+    model_result = result_of(model_id);
+    Digest::from_hex(model_result->outputs["weights"], weights_digest);
+    bytes = store_.get(weights_digest);
+  }
   if (!bytes.ok()) {
     fail(bytes.error().message);
     return false;
@@ -436,7 +574,12 @@ bool Execution::evaluate(const PlanNode& node, Result& result) {
         csv += "\n";
       }
       auto matrix_put = store_.put(csv);
-      if (matrix_put.ok()) result.outputs["confusion"] = matrix_put.value().hex();
+      if (!matrix_put.ok()) {
+        fail("cannot store the confusion matrix of `" + node_label(plan_, node.id) + "`: " +
+             matrix_put.error().message);
+        return false;
+      }
+      result.outputs["confusion"] = matrix_put.value().hex();
     }
   }
   return true;
@@ -450,8 +593,62 @@ bool Execution::execute(const PlanNode& node, NodeRecord& record) {
   if (!ok) return false;
   record.outputs = result.outputs;
   record.metrics = result.metrics;
-  results_[node.id] = result;
+  keep_result(node.id, result);
   return write_result(node, result, record.seconds);
+}
+
+void Execution::run_stage(const PlanNode& node, NodeRecord& n) {
+  if (cancelled()) {
+    n.status = "skipped";
+    return;
+  }
+  if (auto cached = cached_result(node)) {
+    n.status = "cached";
+    n.outputs = cached->outputs;
+    n.metrics = cached->metrics;
+    keep_result(node.id, *cached);
+    say("cached  " + n.label + "  " + node.id.short_hex());
+    return;
+  }
+  if (failed()) {
+    n.status = "skipped";  // an earlier failure: its inputs may be missing
+    return;
+  }
+  n.why = explain_rerun(n, previous_, options_.read_cache);
+  say("run     " + n.label + "  " + node.id.short_hex() + "  (" + n.why + ")");
+  auto start = std::chrono::steady_clock::now();
+  bool done = false;
+  try {
+    done = execute(node, n);
+  } catch (const std::exception& error) {
+    // Nothing below is meant to throw; if something does, this stage fails, not the process.
+    fail("internal error while running `" + n.label + "`: " + error.what());
+  }
+  n.seconds = seconds_since(start);
+  n.status = done ? "ran" : (cancelled() ? "cancelled" : "failed");
+  if (done) say("done    " + n.label + "  " + std::to_string(n.seconds).substr(0, 6) + " s");
+}
+
+std::vector<std::vector<std::size_t>> Execution::stage_dependencies(
+    const std::vector<std::size_t>& stages) const {
+  // The stages each node needs, directly or through data nodes; inputs come first in a plan.
+  std::map<Digest, std::set<std::size_t>> needs;  // node → indices into `stages`
+  std::map<Digest, std::size_t> stage_index;
+  for (std::size_t i = 0; i < stages.size(); ++i) stage_index[plan_.nodes[stages[i]].id] = i;
+  for (const auto& node : plan_.nodes) {
+    std::set<std::size_t>& mine = needs[node.id];
+    for (const auto& input : node.inputs) {
+      if (auto it = stage_index.find(input); it != stage_index.end()) mine.insert(it->second);
+      else if (auto found = needs.find(input); found != needs.end())
+        mine.insert(found->second.begin(), found->second.end());
+    }
+  }
+  std::vector<std::vector<std::size_t>> waits_for(stages.size());
+  for (std::size_t i = 0; i < stages.size(); ++i) {
+    const auto& mine = needs[plan_.nodes[stages[i]].id];
+    waits_for[i].assign(mine.begin(), mine.end());
+  }
+  return waits_for;
 }
 
 ExecOutcome Execution::run() {
@@ -462,65 +659,64 @@ ExecOutcome Execution::run() {
   record.pipeline = plan_.pipeline;
   record.source = options_.source;
   record.params = options_.params;
+  record.options.fuse = options_.fuse;
   record.started = utc_now_iso8601();
   record.environment["threads"] = std::to_string(options_.threads);
+  record.environment["mlf"] = mlf_version();
+  if (std::string commit = mlf_commit(); !commit.empty()) record.environment["mlf_commit"] = commit;
 
-  for (const auto& node : plan_.nodes) {
+  // One record per node in plan order, whatever order the stages finish in.
+  std::vector<std::size_t> stages;  // indices into plan_.nodes
+  for (std::size_t i = 0; i < plan_.nodes.size(); ++i) {
+    const PlanNode& node = plan_.nodes[i];
     NodeRecord n;
     n.id = node.id.hex();
     n.label = node_label(plan_, node.id);
     n.kind = node.kind;
     n.identity = node_identity_map(plan_, node);
-    bool stage = node.kind == "train" || node.kind == "evaluate";
-    if (!stage) {
+    if (node.kind == "train" || node.kind == "evaluate") {
+      stages.push_back(i);
+    } else {
       // Data nodes are computed on demand by the stages that need them.
       n.status = "on demand";
       if (auto cached = cached_result(node)) n.outputs = cached->outputs;
-      record.nodes.push_back(std::move(n));
-      continue;
     }
-    if (cancelled()) {
-      n.status = "skipped";
-      record.nodes.push_back(std::move(n));
-      continue;
-    }
-    if (auto cached = cached_result(node)) {
-      n.status = "cached";
-      n.outputs = cached->outputs;
-      n.metrics = cached->metrics;
-      results_[node.id] = *cached;
-      say("cached  " + n.label + "  " + node.id.short_hex());
-      record.nodes.push_back(std::move(n));
-      continue;
-    }
-    if (!error_.empty()) {
-      n.status = "skipped";  // an earlier failure: its inputs may be missing
-      record.nodes.push_back(std::move(n));
-      continue;
-    }
-    n.why = explain_rerun(n, previous_, options_.read_cache);
-    say("run     " + n.label + "  " + node.id.short_hex() + "  (" + n.why + ")");
-    auto start = std::chrono::steady_clock::now();
-    bool done = execute(node, n);
-    n.seconds = seconds_since(start);
-    n.status = done ? "ran" : (cancelled() ? "cancelled" : "failed");
-    if (done) say("done    " + n.label + "  " + std::to_string(n.seconds).substr(0, 6) + " s");
     record.nodes.push_back(std::move(n));
   }
+  run_scheduled(stages.size(), stage_dependencies(stages), options_.jobs, [&](std::size_t s) {
+    run_stage(plan_.nodes[stages[s]], record.nodes[stages[s]]);
+  });
+
+  // Cached train stages that an evaluation had to train again ran after all.
+  for (const auto& [id, seconds] : trained_again_) {
+    for (auto& n : record.nodes) {
+      if (n.id != id.hex()) continue;
+      const Result& result = results_[id];
+      n.status = "ran";
+      n.why = "its stored weights were damaged";
+      n.seconds = seconds;
+      n.outputs = result.outputs;
+      n.metrics = result.metrics;
+    }
+  }
+
   // Data nodes that were computed in this run: record their outputs.
   for (auto& n : record.nodes) {
     if (n.status != "on demand") continue;
-    if (n.outputs.empty()) {
-      Digest id;
-      Digest::from_hex(n.id, id);
-      if (const PlanNode* node = plan_.find(id); node && datasets_.count(id)) {
-        if (auto cached = store_.read_text("results/" + n.id + ".toml"); cached.ok()) {
-          toml::table t = toml::parse(cached.value());
+    Digest id;
+    Digest::from_hex(n.id, id);
+    bool computed = materialised(id);
+    if (n.outputs.empty() && computed) {
+      if (auto text = store_.read_text("results/" + n.id + ".toml"); text.ok()) {
+        try {
+          toml::table t = toml::parse(text.value());
           if (auto data = t["outputs"]["data"].value<std::string>()) n.outputs["data"] = *data;
+        } catch (const toml::parse_error&) {
+          // Written by this run a moment ago; unreadable only if damaged since: leave it out.
         }
       }
     }
-    n.status = datasets_.count([&] { Digest d; Digest::from_hex(n.id, d); return d; }()) ? "ran" : "not needed";
+    n.status = computed ? "ran" : "not needed";
   }
 
   // Gates.
@@ -535,9 +731,9 @@ ExecOutcome Execution::run() {
     for (const auto& text : plan_.gate_texts)
       if (text.gate == i) g.text = text.text;
     if (g.text.empty()) g.text = node_label(plan_, gate.node) + "." + gate.field + " " + gate.comparison;
-    auto it = results_.find(gate.node);
-    if (it != results_.end() && it->second.metrics.count(gate.field)) {
-      double v = it->second.metrics[gate.field];
+    std::optional<Result> result = result_of(gate.node);
+    if (result && result->metrics.count(gate.field)) {
+      double v = result->metrics[gate.field];
       g.value = v;
       const std::string& c = gate.comparison;
       g.passed = c == "<" ? v < gate.threshold : c == "<=" ? v <= gate.threshold
@@ -556,7 +752,7 @@ ExecOutcome Execution::run() {
   if (cancelled()) {
     record.status = "cancelled";
     outcome.exit_code = 130;
-  } else if (!error_.empty()) {
+  } else if (failed()) {
     record.status = "failed";
     outcome.exit_code = 1;
   } else if (!gates_ok) {

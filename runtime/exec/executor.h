@@ -1,17 +1,28 @@
-// Executes a plan: each node in plan order, each result cached in the store by the node's
-// content hash, a run record written last.
+// Executes a plan: its stages (train, evaluate) in dependency order, up to `jobs` at once,
+// each result cached in the store by the node's content hash, a run record written last.
 //
 // Takes: a plan (compiler/plan), an open store, options. Promises:
 // - a node whose result record and objects are in the store is not executed ("cached");
 //   one that runs says why (what in its identity changed since the previous run of the
 //   pipeline, or that there was none);
-// - datasets are materialised only when deterministic; an augment chain with random ops is
-//   applied per epoch inside training, keyed by (op stream, epoch, sample index);
+// - stages that do not depend on one another may run at the same time (jobs > 1); a stage
+//   starts only after the stages it needs. Results, the record's nodes (in plan order) and
+//   every digest are the same for any `jobs`; only the order of the progress lines differs.
+//   Training and evaluation still take turns inside the backend (LibTorch's generator and
+//   thread settings belong to the process), so jobs overlap data preparation with them;
+// - datasets are materialised only when deterministic, each once per run however many
+//   stages need it; an augment chain with random ops is applied per epoch inside training,
+//   keyed by (op stream, epoch, sample index);
 // - the training backend (LibTorch) is loaded only when a train or evaluate node executes,
 //   so a fully cached run never loads it;
 // - a corrupt object is reported, quarantined by the store, and its producer re-executed;
 // - Ctrl-C (cancel()) stops after the current batch; finished nodes keep their results;
-// - with read_cache = false (replay) nothing is read from earlier results: every node runs.
+// - with read_cache = false (replay) nothing is read from earlier results: every node runs;
+// - progress of training: with `status` set (a terminal), a status line redrawn at most ten
+//   times a second; otherwise plain `say` lines every few seconds, at the end of an epoch
+//   when no epoch line came for as long, and at the end of training (a line per epoch would
+//   flood a log when epochs take milliseconds). `say` and `status` are called by one thread
+//   at a time.
 // Does not: parse sources or plans, or print tables (the driver does).
 #pragma once
 
@@ -30,11 +41,13 @@ namespace mlf::runtime {
 
 struct ExecOptions {
   int threads = 2;          // intra-op threads of training and of the data pipeline
+  int jobs = 1;             // stages run at once (`-j`); results do not depend on it
   bool read_cache = true;   // false: replay from scratch
+  bool fuse = true;         // augment chains as fused kernels (false: the interpreter); recorded
   std::string source;       // the .mlflow file, for the record
   std::vector<std::pair<std::string, std::string>> params;  // for the record
-  std::function<void(const std::string&)> say;               // one line of progress
-  bool progress_on_tty = false;
+  std::function<void(const std::string&)> say;     // one finished line
+  std::function<void(const std::string&)> status;  // a line redrawn in place; "" clears it
   std::atomic<bool>* cancelled = nullptr;
 };
 

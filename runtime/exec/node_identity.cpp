@@ -74,6 +74,7 @@ std::string explain_rerun(const NodeRecord& node, const RunRecord* previous, boo
   if (!before) return "new stage";
   if (before->id == node.id) return "its result is missing from the store";
   std::vector<std::string> changes;
+  bool seed_changed = false;
   auto short_text = [](const std::string& s) { return s.size() > 40 ? s.substr(0, 37) + "..." : s; };
   for (const auto& [key, value] : node.identity) {
     auto it = before->identity.find(key);
@@ -87,13 +88,16 @@ std::string explain_rerun(const NodeRecord& node, const RunRecord* previous, boo
       auto space = value.find(' ');
       changes.push_back("input `" + (space == std::string::npos ? key : value.substr(0, space)) + "` changed");
     } else if (key == "seed") {
-      changes.push_back("seed changed");
+      seed_changed = true;  // reported only when nothing else explains it (see below)
     } else {
       changes.push_back(key + " changed");
     }
   }
   for (const auto& [key, value] : before->identity)
     if (!node.identity.count(key)) changes.push_back(key + " removed");
+  // A derived seed covers the node's other identity parts, so it changes whenever they do;
+  // naming it then would suggest the user changed the seed.
+  if (changes.empty() && seed_changed) return "seed changed";
   if (changes.empty()) return "op version or encoding changed";
   std::string out;
   for (std::size_t i = 0; i < changes.size() && i < 3; ++i) out += (i ? "; " : "") + changes[i];

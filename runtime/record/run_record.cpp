@@ -47,6 +47,7 @@ std::string render_run_record(const RunRecord& r) {
   toml::array params;
   for (const auto& [k, v] : r.params) params.push_back(toml::array{k, v});
   root.insert("params", params);
+  root.insert("options", toml::table{{"fuse", r.options.fuse}});
   root.insert("environment", string_map(r.environment));
   toml::array nodes;
   for (const auto& n : r.nodes) {
@@ -106,6 +107,7 @@ bool parse_run_record(const std::string& text, RunRecord& r, std::string& error)
     for (const auto& p : *params)
       if (const auto* pair = p.as_array(); pair && pair->size() == 2)
         r.params.emplace_back((*pair)[0].value_or(std::string()), (*pair)[1].value_or(std::string()));
+  r.options.fuse = root["options"]["fuse"].value_or(true);
   r.environment = read_string_map(root["environment"].node());
   if (const auto* nodes = root["node"].as_array()) {
     for (const auto& node : *nodes) {

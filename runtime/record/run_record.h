@@ -36,6 +36,12 @@ struct GateRecord {
   bool passed = false;
 };
 
+// How the run was asked to execute, where that selects a code path. Results do not depend on
+// it (a fused kernel must match the reference interpreter bit for bit), so replay may differ.
+struct RunOptions {
+  bool fuse = true;  // false: `--no-fuse`, augment chains by the reference interpreter only
+};
+
 struct RunRecord {
   std::string id;
   std::string plan_id;
@@ -46,8 +52,11 @@ struct RunRecord {
   std::string started, finished;  // ISO 8601 UTC
   std::string status;   // "ok", "gate-failed", "failed", "cancelled", "diverged"
   std::vector<std::pair<std::string, std::string>> params;  // swept/overridden values, for compare
+  RunOptions options;
   std::vector<NodeRecord> nodes;
   std::vector<GateRecord> gates;
+  // What results depend on: mlf version and commit, thread counts, and once LibTorch is
+  // loaded its version, BLAS library, CPU capability (runtime/backend/training_backend.h).
   std::map<std::string, std::string> environment;
 };
 

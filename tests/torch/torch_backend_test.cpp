@@ -527,14 +527,18 @@ TEST(TorchBackend, ReportsProgressAndHonoursCancellation) {
   request.progress = [&](const Progress& progress) { reports.push_back(progress); };
   TrainResult result = backend().train(request);
   ASSERT_TRUE(result.ok) << result.error;
-  ASSERT_EQ(reports.size(), 4u);
-  EXPECT_EQ(reports[0].batch, 50);
-  EXPECT_EQ(reports[1].batch, 100);
-  EXPECT_EQ(reports[1].batches, 100);
-  EXPECT_EQ(reports[3].epoch, 1);
-  EXPECT_EQ(reports[3].epochs, 2);
-  EXPECT_GT(reports[3].samples_per_second, 0.0);
-  EXPECT_NEAR(reports[1].loss, result.log[0].loss, 1e-12);
+  // One report after every batch of both epochs.
+  ASSERT_EQ(reports.size(), 200u);
+  EXPECT_EQ(reports[0].batch, 1);
+  EXPECT_EQ(reports[49].batch, 50);
+  EXPECT_EQ(reports[99].batch, 100);
+  EXPECT_EQ(reports[99].batches, 100);
+  EXPECT_EQ(reports[100].epoch, 1);
+  EXPECT_EQ(reports[100].batch, 1);
+  EXPECT_EQ(reports[199].epoch, 1);
+  EXPECT_EQ(reports[199].epochs, 2);
+  EXPECT_GT(reports[199].samples_per_second, 0.0);
+  EXPECT_NEAR(reports[99].loss, result.log[0].loss, 1e-12);
 
   int polls = 0;
   request.progress = nullptr;

@@ -9,26 +9,15 @@
 #include <random>
 #include <sstream>
 
+#include "tests/unit/cli_runner.h"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Output {
-  int exit_code = -1;
-  std::string text;  // stdout and stderr together
-};
+using Output = mlf::test_support::CliOutput;
 
-Output run(const std::string& command) {
-  Output out;
-  std::string full = command + " 2>&1";
-  FILE* pipe = popen(full.c_str(), "r");
-  if (!pipe) return out;
-  char buffer[4096];
-  while (std::size_t n = fread(buffer, 1, sizeof buffer, pipe)) out.text.append(buffer, n);
-  int status = pclose(pipe);
-  out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return out;
-}
+Output run(const std::string& command) { return mlf::test_support::run_command(command); }
 
 class RunEndToEnd : public ::testing::Test {
  protected:

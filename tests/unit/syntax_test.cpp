@@ -565,6 +565,22 @@ TEST(SyntaxErrors, TwoStageParsingFallsBackToFullLL) {
   EXPECT_EQ(broken->module.comments.size(), valid->module.comments.size());
 }
 
+TEST(SyntaxErrors, FallingBackReportsTheFirstStagesFindingsOnce) {
+  // The SLL stage builds declarations as it goes, and the builder reports some problems of
+  // its own; when a later declaration sends the parse to the LL stage, those reports must not
+  // be made twice.
+  std::string text = "expect 0 < x < 1\nseed 99999999999999999999\nparam lr = 1\n";
+  auto parsed = parse(text);
+  EXPECT_EQ(parsed->diagnostics.total(), 3u) << parsed->all_messages();
+  EXPECT_EQ(parsed->diagnostics.error_count(), 3u);
+  EXPECT_EQ(parsed->count(DiagnosticKind::InvalidNumber), 1u);
+  EXPECT_EQ(parsed->first(DiagnosticKind::SyntaxError)->message,
+            "comparison operators cannot be chained");
+  // Without the syntax error, the same findings come from the SLL stage alone.
+  auto clean = parse("expect 0 < x < 1\nseed 99999999999999999999\n");
+  EXPECT_EQ(clean->diagnostics.total(), 2u) << clean->all_messages();
+}
+
 TEST(SyntaxErrors, NothingIsPrintedToTheConsole) {
   ::testing::internal::CaptureStderr();
   ::testing::internal::CaptureStdout();

@@ -52,8 +52,6 @@ using runtime::Progress;
 using runtime::TrainRequest;
 using runtime::TrainResult;
 
-constexpr std::int64_t kProgressEveryBatches = 50;
-
 std::mutex& backend_mutex() {
   static std::mutex mutex;
   return mutex;
@@ -261,7 +259,7 @@ TrainResult train_locked(const TrainRequest& request) {
         throw BackendError("the loss became " + std::to_string(value) + " in epoch " +
                            std::to_string(epoch) + ", batch " + std::to_string(b));
       loss_sum += value * static_cast<double>(end - start);
-      if (request.progress && ((b + 1) % kProgressEveryBatches == 0 || b + 1 == batches)) {
+      if (request.progress) {  // after every batch: the receiver decides how often to show it
         Progress progress;
         progress.epoch = epoch;
         progress.epochs = request.epochs;

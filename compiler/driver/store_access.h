@@ -1,0 +1,30 @@
+// What the commands that read the store share: finding and opening it, loading its run
+// records, and finding one run from a whole id or a unique prefix (runtime/record/run_lookup.h).
+// Errors are printed here, as `error: ...` on stderr.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compiler/driver/command_line.h"
+#include "runtime/record/run_record.h"
+#include "runtime/store/object_store.h"
+
+namespace mlf::driver {
+
+// --store when given, else the store of the project around `file_or_dir` (the current
+// folder when empty).
+std::string store_root_for(const ParsedArgs& args, const std::string& file_or_dir);
+
+std::optional<runtime::ObjectStore> open_store(const std::string& root);
+
+// Every readable run record, oldest first (run ids sort by time).
+std::vector<runtime::RunRecord> load_runs(runtime::ObjectStore& store);
+
+// The record of the run whose id is or starts with `id_or_prefix`, parsing only that record;
+// nullopt after printing why (unknown, a prefix of several ids, unreadable).
+std::optional<runtime::RunRecord> load_run_or_say(runtime::ObjectStore& store,
+                                                  const std::string& id_or_prefix);
+
+}  // namespace mlf::driver

@@ -1,0 +1,2 @@
+" .mlflow experiment files (mlf)
+autocmd BufRead,BufNewFile *.mlflow setfiletype mlflow

@@ -1,0 +1,128 @@
+#include "runtime/fuse/fused_chain.h"
+
+#include <algorithm>
+#include <cstring>
+#include <exception>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "runtime/data/augment_interpreter.h"
+#include "runtime/fuse/sample_params.h"
+
+namespace mlf::runtime {
+namespace {
+
+std::size_t row_bytes(const Tensor& t) {
+  return static_cast<std::size_t>(t.sample_elements()) * dtype_size(t.dtype);
+}
+
+void copy_rows(const Tensor& from, Tensor& to, std::int64_t begin, std::int64_t end) {
+  const std::size_t row = row_bytes(from);
+  if (row == 0 || end <= begin) return;
+  std::memcpy(to.bytes.data() + static_cast<std::size_t>(begin) * row,
+              from.bytes.data() + static_cast<std::size_t>(begin) * row,
+              static_cast<std::size_t>(end - begin) * row);
+}
+
+// Says each distinct line once per process.
+void say_once(const std::function<void(const std::string&)>& say, const std::string& line) {
+  static std::mutex mutex;
+  static std::set<std::string> said;
+  {
+    std::lock_guard<std::mutex> hold(mutex);
+    if (!said.insert(line).second) return;
+  }
+  if (say) say(line);
+}
+
+}  // namespace
+
+DataResult<std::shared_ptr<const FusedChain>> compile_fused(const std::vector<PlanStep>& chain,
+                                                            const Dataset& in, ObjectStore* store) {
+  auto compiled = compile_chain(chain, in);
+  if (!ok(compiled)) return error(compiled);
+  Lowering lowering = lower_chain(value(compiled));
+  if (!lowering.program) return DataError{lowering.declined};
+  auto kernel = get_kernel(*lowering.program, store);
+  if (!ok(kernel)) return error(kernel);
+  auto fused = std::make_shared<FusedChain>();
+  fused->steps = chain;
+  fused->chain = std::move(value(compiled));
+  fused->program = std::move(*lowering.program);
+  fused->kernel = value(kernel);
+  return std::shared_ptr<const FusedChain>(std::move(fused));
+}
+
+void run_fused_range(const FusedChain& fused, const Dataset& in, int epoch, std::int64_t begin,
+                     std::int64_t end, Dataset& out) {
+  const LoopProgram& p = fused.program;
+  std::vector<float> floats(static_cast<std::size_t>(std::max(p.float_slots, 1)));
+  std::vector<std::int64_t> ints(static_cast<std::size_t>(std::max(p.int_slots, 1)));
+  std::vector<float> noise(static_cast<std::size_t>(std::max<std::int64_t>(p.noise_elements, 1)));
+  // Scratch as floats keeps it aligned for every element type the segments store.
+  std::vector<double> scratch(static_cast<std::size_t>(p.scratch_bytes / 8 + 1));
+  const std::size_t in_row = row_bytes(in.x), out_row = row_bytes(out.x);
+  const auto e = static_cast<std::uint32_t>(epoch);
+  for (std::int64_t i = begin; i < end; ++i) {
+    fill_sample_params(p, fused.chain, e, static_cast<std::uint64_t>(i), floats.data(),
+                       ints.data(), noise.data());
+    fused.kernel.fn(in.x.bytes.data() + static_cast<std::size_t>(i) * in_row,
+                    out.x.bytes.data() + static_cast<std::size_t>(i) * out_row, floats.data(),
+                    ints.data(), noise.data(), reinterpret_cast<std::uint8_t*>(scratch.data()));
+  }
+  switch (fused.chain.out_label) {
+    case LabelForm::Class:
+      std::copy(in.y.begin() + begin, in.y.begin() + end, out.y.begin() + begin);
+      break;
+    case LabelForm::Soft:
+    case LabelForm::Target: copy_rows(in.y_values, out.y_values, begin, end); break;
+    case LabelForm::None: break;
+  }
+}
+
+DataResult<Dataset> run_fused(const FusedChain& fused, const Dataset& in, int epoch, int threads) {
+  if (epoch < 0) return DataError{"augment chains need an epoch of 0 or more"};
+  auto prepared = prepare_output(fused.steps, in);
+  if (!ok(prepared)) return prepared;
+  Dataset& out = value(prepared);
+  const std::int64_t n = in.size();
+  const std::int64_t parts = std::clamp<std::int64_t>(threads, 1, std::max<std::int64_t>(n, 1));
+  if (parts == 1) {
+    run_fused_range(fused, in, epoch, 0, n, out);
+    return prepared;
+  }
+  std::vector<std::thread> workers;
+  std::vector<std::exception_ptr> failures(static_cast<std::size_t>(parts));
+  const std::int64_t chunk = (n + parts - 1) / parts;
+  for (std::int64_t part = 0; part < parts; ++part) {
+    const std::int64_t begin = std::min(n, part * chunk), end = std::min(n, begin + chunk);
+    workers.emplace_back([&, part, begin, end]() {
+      try {
+        run_fused_range(fused, in, epoch, begin, end, out);
+      } catch (...) {
+        failures[static_cast<std::size_t>(part)] = std::current_exception();
+      }
+    });
+  }
+  for (std::thread& worker : workers) worker.join();
+  for (const std::exception_ptr& failure : failures)
+    if (failure) std::rethrow_exception(failure);
+  return prepared;
+}
+
+DataResult<Dataset> run_chain_fused(const std::vector<PlanStep>& chain, const Dataset& in,
+                                    int epoch, int threads, ObjectStore* store,
+                                    const std::function<void(const std::string&)>& say) {
+  auto fused = compile_fused(chain, in, store);
+  if (!ok(fused)) {
+    // The interpreter reports errors of the chain itself with its own words.
+    auto checked = compile_chain(chain, in);
+    if (ok(checked))
+      say_once(say, "augment chain runs in the reference interpreter: " + error(fused).message);
+    return run_chain(chain, in, epoch, threads);
+  }
+  return run_fused(*value(fused), in, epoch, threads);
+}
+
+}  // namespace mlf::runtime
