@@ -187,22 +187,6 @@ void crop(const AugmentStep& step, Sample& s, SampleDraws& draws) {
   }
 }
 
-// The fill value as one element of `type`.
-std::vector<std::uint8_t> fill_element(const AugmentStep& step, DType type) {
-  std::vector<std::uint8_t> out(dtype_size(type));
-  auto put = [&](auto value) { std::memcpy(out.data(), &value, sizeof value); };
-  switch (type) {
-    case DType::U8: put(static_cast<std::uint8_t>(step.fill_double)); break;
-    case DType::I8: put(static_cast<std::int8_t>(step.fill_double)); break;
-    case DType::I16: put(static_cast<std::int16_t>(step.fill_double)); break;
-    case DType::I32: put(static_cast<std::int32_t>(step.fill_double)); break;
-    case DType::I64: put(static_cast<std::int64_t>(step.fill_double)); break;
-    case DType::F32: put(step.fill); break;
-    case DType::F64: put(step.fill_double); break;
-  }
-  return out;
-}
-
 void cutout(const AugmentStep& step, Sample& s, SampleDraws& draws) {
   if (!(draws.uniform(0) < step.p)) return;
   const std::int64_t C = s.dims[0], H = s.dims[1], W = s.dims[2];

@@ -1,6 +1,7 @@
 #include "runtime/data/augment_steps.h"
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <map>
 
@@ -272,6 +273,21 @@ DataResult<CompiledChain> compile_chain(const std::vector<PlanStep>& chain, cons
   out.out_dtype = dtype;
   out.out_dims = dims;
   out.out_label = label;
+  return out;
+}
+
+std::vector<std::uint8_t> fill_element(const AugmentStep& step, DType type) {
+  std::vector<std::uint8_t> out(dtype_size(type));
+  auto put = [&](auto value) { std::memcpy(out.data(), &value, sizeof value); };
+  switch (type) {
+    case DType::U8: put(static_cast<std::uint8_t>(step.fill_double)); break;
+    case DType::I8: put(static_cast<std::int8_t>(step.fill_double)); break;
+    case DType::I16: put(static_cast<std::int16_t>(step.fill_double)); break;
+    case DType::I32: put(static_cast<std::int32_t>(step.fill_double)); break;
+    case DType::I64: put(static_cast<std::int64_t>(step.fill_double)); break;
+    case DType::F32: put(step.fill); break;
+    case DType::F64: put(step.fill_double); break;
+  }
   return out;
 }
 

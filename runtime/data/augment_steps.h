@@ -75,4 +75,8 @@ struct CompiledChain {
 
 DataResult<CompiledChain> compile_chain(const std::vector<PlanStep>& chain, const Dataset& in);
 
+// A step's `fill` as one element of `type` (the interpreter and fused kernels both use it,
+// so the conversion is written once).
+std::vector<std::uint8_t> fill_element(const AugmentStep& step, DType type);
+
 }  // namespace mlf::runtime

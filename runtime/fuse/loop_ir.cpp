@@ -18,22 +18,6 @@ StageShape shape_of(const std::vector<std::int64_t>& dims) {
   return s;
 }
 
-// The fill as one element of `type`, exactly as the interpreter converts it.
-std::vector<std::uint8_t> fill_element(const AugmentStep& step, DType type) {
-  std::vector<std::uint8_t> out(dtype_size(type));
-  auto put = [&](auto value) { std::memcpy(out.data(), &value, sizeof value); };
-  switch (type) {
-    case DType::U8: put(static_cast<std::uint8_t>(step.fill_double)); break;
-    case DType::I8: put(static_cast<std::int8_t>(step.fill_double)); break;
-    case DType::I16: put(static_cast<std::int16_t>(step.fill_double)); break;
-    case DType::I32: put(static_cast<std::int32_t>(step.fill_double)); break;
-    case DType::I64: put(static_cast<std::int64_t>(step.fill_double)); break;
-    case DType::F32: put(step.fill); break;
-    case DType::F64: put(step.fill_double); break;
-  }
-  return out;
-}
-
 const char* kind_name(AugmentKind kind) {
   switch (kind) {
     case AugmentKind::ToFloat: return "to_float";
