@@ -64,7 +64,7 @@ void print_diagnostics(const DiagnosticEngine& diagnostics, const SourceMap& sou
 }
 
 std::optional<Graph> compile(const std::string& file, const ParsedArgs& args,
-                             const OutputStyle& style) {
+                             const OutputStyle& style, CompiledInputs* inputs) {
   CheckOptions options;
   options.main_file = file;
   options.read_config = !args.has("--no-config");
@@ -97,6 +97,15 @@ std::optional<Graph> compile(const std::string& file, const ParsedArgs& args,
   std::optional<Graph> graph = check_pipeline(options, sources, diagnostics);
   if (graph && !diagnostics.has_errors()) hash_graph(*graph);
   print_diagnostics(diagnostics, sources, style, file);
+  if (inputs) {
+    inputs->diagnostics = diagnostics.total();
+    std::error_code ec;
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+      const SourceFile& source = sources.file(static_cast<FileId>(i));
+      inputs->sources.emplace_back(fs::absolute(source.path(), ec).lexically_normal().string(),
+                                   Sha256::of(source.text()));
+    }
+  }
   if (diagnostics.has_errors()) return std::nullopt;
   return graph;
 }

@@ -4,11 +4,13 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "compiler/diagnostics/diagnostic_engine.h"
 #include "compiler/driver/command_line.h"
 #include "compiler/graph/graph.h"
+#include "compiler/hash/sha256.h"
 #include "compiler/source/source_file.h"
 
 namespace mlf::driver {
@@ -26,10 +28,16 @@ OutputStyle output_style(const ParsedArgs& args);
 void print_diagnostics(const DiagnosticEngine& diagnostics, const SourceMap& sources,
                        const OutputStyle& style, const std::string& file);
 
+// What a compilation read and said, for the memo of a cached run (cached_run.h).
+struct CompiledInputs {
+  std::vector<std::pair<std::string, Digest>> sources;  // absolute path, SHA-256 of its text
+  std::size_t diagnostics = 0;                           // errors, warnings and notes
+};
+
 // Checks and hashes FILE. Prints diagnostics; returns the hashed graph when there are no
-// errors.
+// errors. Fills `inputs` when given.
 std::optional<Graph> compile(const std::string& file, const ParsedArgs& args,
-                             const OutputStyle& style);
+                             const OutputStyle& style, CompiledInputs* inputs = nullptr);
 
 // Writes `text` to `path` atomically (temp file in the same folder, then rename).
 bool write_file_atomically(const std::string& path, const std::string& text, std::string& error);

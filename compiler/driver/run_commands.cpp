@@ -12,9 +12,11 @@
 #include <optional>
 #include <set>
 
+#include "compiler/driver/cached_run.h"
 #include "compiler/driver/commands.h"
 #include "compiler/driver/compilation.h"
 #include "compiler/driver/help_text.h"
+#include "compiler/driver/run_finish.h"
 #include "compiler/driver/store_access.h"
 #include "compiler/plan/plan_reader.h"
 #include "compiler/plan/plan_writer.h"
@@ -90,93 +92,6 @@ void show_progress(ProgressConsole& console, ExecOptions& options) {
   if (console.terminal()) options.status = [&console](const std::string& line) { console.status(line); };
 }
 
-std::string gate_line(const GateRecord& g) {
-  char buffer[256];
-  if (g.value)
-    std::snprintf(buffer, sizeof buffer, "%s  %s (value %.6g)", g.passed ? "pass" : "FAIL",
-                  g.text.c_str(), *g.value);
-  else
-    std::snprintf(buffer, sizeof buffer, "FAIL  %s (no value: the stage did not run)", g.text.c_str());
-  return buffer;
-}
-
-// Copies artifacts out of the store: weights as a LibTorch-loadable file, evaluations as TOML.
-bool run_exports(const Plan& plan, ObjectStore& store, const RunRecord& record) {
-  bool ok = true;
-  for (const auto& exported : plan.exports) {
-    const NodeRecord* node = nullptr;
-    for (const auto& n : record.nodes)
-      if (n.id == exported.node.hex()) node = &n;
-    fs::path target = resolve_plan_path(exported.path, plan.project_root);
-    if (!node || node->outputs.empty()) {
-      std::cerr << "error: cannot export to `" << exported.path << "`: the node has no result\n";
-      ok = false;
-      continue;
-    }
-    std::error_code ec;
-    fs::create_directories(target.parent_path(), ec);
-    if (node->kind == "train") {
-      Digest digest;
-      Digest::from_hex(node->outputs.at("weights"), digest);
-      // Skip when the file already holds these weights (a cached run must not load LibTorch).
-      std::string marker = "exports/" + Sha256::of(target.string()).hex() + ".toml";
-      auto previous = store.read_text(marker);
-      if (previous.ok() && previous.value() == digest.hex() && fs::exists(target)) continue;
-      auto bytes = store.get(digest);
-      std::vector<NamedTensor> weights;
-      std::string error;
-      if (!bytes.ok() || !decode_weights(bytes.value(), weights, error)) {
-        std::cerr << "error: cannot export `" << exported.path << "`: "
-                  << (bytes.ok() ? error : bytes.error().message) << "\n";
-        ok = false;
-        continue;
-      }
-      TrainingBackend* backend = load_training_backend(error);
-      const PlanNode* plan_node = plan.find(exported.node);
-      std::vector<BackendOp> layers;
-      if (!backend || !plan_node) {
-        std::cerr << "error: cannot export `" << exported.path << "`: " << error << "\n";
-        ok = false;
-        continue;
-      }
-      // The executor's conversion of plan layers is the one the backend trained with.
-      layers = backend_layers_of(*plan_node);
-      std::vector<std::int64_t> shape = plan_node->model_input ? plan_node->model_input->dims
-                                                               : std::vector<std::int64_t>{};
-      if (!backend->export_model(layers, shape, weights, target.string(), error)) {
-        std::cerr << "error: cannot export `" << exported.path << "`: " << error << "\n";
-        ok = false;
-        continue;
-      }
-      (void)store.write_text(marker, digest.hex());
-      std::cerr << "exported " << exported.path << "\n";
-    } else {
-      std::string text = "# metrics of `" + node->label + "` (run " + record.id + ")\n";
-      for (const auto& [k, v] : node->metrics) text += k + " = " + canonical_float(v) + "\n";
-      std::string error;
-      if (!write_file_atomically(target.string(), text, error)) {
-        std::cerr << "error: " << error << "\n";
-        ok = false;
-      }
-    }
-  }
-  return ok;
-}
-
-void print_summary(const RunRecord& record) {
-  std::size_t ran = 0, cached = 0;
-  for (const auto& n : record.nodes) {
-    ran += n.status == "ran" && (n.kind == "train" || n.kind == "evaluate");
-    cached += n.status == "cached";
-  }
-  for (const auto& n : record.nodes)
-    for (const auto& [k, v] : n.metrics)
-      if (k != "final_loss") std::cerr << "  " << n.label << "." << k << " = " << canonical_float(v) << "\n";
-  for (const auto& g : record.gates) std::cerr << "  " << gate_line(g) << "\n";
-  std::cerr << "run " << record.id << ": " << record.status << " (" << ran << " stages ran, "
-            << cached << " cached)\n";
-}
-
 // The newest recorded run of `pipeline`, reading records from the newest back (run ids sort
 // by time) until one matches: a store's history can hold thousands of large records, and a
 // cached run must not parse them all.
@@ -216,15 +131,27 @@ int run_run(const std::vector<std::string>& argv) {
   options.fuse = !args.has("--no-fuse");
   const std::string& file = args.positional[0];
   OutputStyle style = output_style(args);
-  auto graph = compile(file, args, style);
+  options.source = file;
+  if (auto it = args.values.find("--param"); it != args.values.end())
+    for (const auto& p : it->second) {
+      auto eq = p.find('=');
+      if (eq != std::string::npos) options.params.emplace_back(p.substr(0, eq), p.substr(eq + 1));
+    }
+  ProgressConsole console = ProgressConsole::for_stderr();
+  const std::string store_root = store_root_for(args, file);
+  if (auto finished = run_from_memo(file, args, store_root, options, console, style)) return *finished;
+
+  CompiledInputs inputs;
+  auto graph = compile(file, args, style, &inputs);
   if (!graph) return kUserError;
   PlanText text = write_plan(*graph);
-  auto read = read_plan(plan_file_text(text.body, text.labels));
+  const std::string plan_file = plan_file_text(text.body, text.labels);
+  auto read = read_plan(plan_file);
   if (!read.ok()) {
     std::cerr << "internal error: the plan just written does not read back: " << read.errors.front() << "\n";
     return kInternalError;
   }
-  auto store = open_store(store_root_for(args, file));
+  auto store = open_store(store_root);
   if (!store) return kUserError;
   auto lock = StoreLock::acquire(store->root(), StoreLock::Mode::Shared);
   if (!lock.ok()) {
@@ -233,24 +160,16 @@ int run_run(const std::vector<std::string>& argv) {
   }
   // Written once per plan text: a cached run should not pay a large write and two fsyncs.
   const std::string plan_path = "plans/" + text.id.hex() + ".toml";
-  const std::string plan_file = plan_file_text(text.body, text.labels);
   if (auto stored = store->read_text(plan_path); !stored.ok() || stored.value() != plan_file)
     (void)store->write_text(plan_path, plan_file);
 
   std::optional<RunRecord> latest = latest_run_of(*store, read.plan.pipeline);
   const RunRecord* previous = latest ? &*latest : nullptr;
 
-  options.source = file;
-  if (auto it = args.values.find("--param"); it != args.values.end())
-    for (const auto& p : it->second) {
-      auto eq = p.find('=');
-      if (eq != std::string::npos) options.params.emplace_back(p.substr(0, eq), p.substr(eq + 1));
-    }
   for (const auto& label : read.plan.labels)
     for (const auto& sv : label.sweep_values)
       if (std::find(options.params.begin(), options.params.end(), sv) == options.params.end())
         options.params.push_back(sv);
-  ProgressConsole console = ProgressConsole::for_stderr();
   show_progress(console, options);
   options.cancelled = &g_cancelled;
   stop_cleanly_on_interrupt();
@@ -262,16 +181,9 @@ int run_run(const std::vector<std::string>& argv) {
     outcome.exit_code = 1;
     outcome.record.status = "failed";
   }
-  auto written = store->write_text("runs/" + outcome.record.id + ".toml", render_run_record(outcome.record));
-  if (!written.ok()) {
-    std::cerr << "error: cannot write the run record: " << written.error().message << "\n";
-    if (outcome.exit_code == 0) outcome.exit_code = 1;  // a run without its record did not happen
-  }
-  if (!outcome.error.empty()) std::cerr << "error: " << outcome.error << "\n";
-  print_summary(outcome.record);
-  if (style.json) std::cout << "{\"run\":\"" << outcome.record.id << "\",\"status\":\"" << outcome.record.status << "\"}\n";
-  else std::cout << outcome.record.id << "\n";
-  return outcome.exit_code == 130 ? 130 : outcome.exit_code;
+  int exit_code = finish_run(*store, outcome, style);
+  remember_run(file, args, *store, read.plan, inputs, outcome);
+  return exit_code;
 }
 
 int run_replay(const std::vector<std::string>& argv) {
@@ -489,6 +401,10 @@ int run_gc(const std::vector<std::string>& argv) {
   if (auto results = store->list_text("results"); results.ok())
     for (const auto& name : results.value())
       if (!kept_nodes.count(name.substr(0, name.find('.')))) (void)store->remove_text("results/" + name);
+  // Memos of cached runs are caches whose keys change with every build of mlf: drop them all
+  // (the next run of each pipeline takes the full path once and writes a fresh one).
+  if (auto memos = store->list_text("memo"); memos.ok())
+    for (const auto& name : memos.value()) (void)store->remove_text("memo/" + name);
   std::cerr << "kept " << report.objects_kept << " objects, removed " << report.objects_removed
             << " (" << report.bytes_freed << " bytes), " << report.temp_files_removed
             << " stale temp files\n";

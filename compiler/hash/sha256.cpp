@@ -1,9 +1,11 @@
 #include "compiler/hash/sha256.h"
 
-#include <openssl/evp.h>
-#include <openssl/opensslv.h>
-
-#include <stdexcept>
+// OpenSSL's SHA256_Init/Update/Final: deprecated in OpenSSL 3 in favour of EVP, but EVP
+// initialises OpenSSL's providers and configuration on first use, which cost about 4 ms and
+// 160 page faults of every mlf process here, more than a whole no-op `mlf run` may take. The
+// low-level functions run the same assembly (SHA extensions, AVX2) with no set-up.
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
 
 namespace mlf {
 
@@ -32,47 +34,26 @@ bool Digest::from_hex(std::string_view text, Digest& out) {
   return true;
 }
 
-namespace {
+Sha256::Sha256() : context_(new SHA256_CTX) { SHA256_Init(static_cast<SHA256_CTX*>(context_)); }
 
-// The SHA-256 implementation, looked up once. OpenSSL 3 otherwise looks it up in its provider
-// tables (under a lock) on every EVP_DigestInit_ex with EVP_sha256(), which cost more than
-// hashing the few hundred bytes of a node; a compilation hashes thousands of them.
-const EVP_MD* sha256_md() {
-#if OPENSSL_VERSION_MAJOR >= 3
-  static const EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  return md != nullptr ? md : EVP_sha256();
-#else
-  return EVP_sha256();
-#endif
-}
-
-}  // namespace
-
-Sha256::Sha256() : context_(EVP_MD_CTX_new()) {
-  if (!context_ || EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(context_), sha256_md(), nullptr) != 1)
-    throw std::runtime_error("OpenSSL SHA-256 is unavailable");
-}
-
-Sha256::~Sha256() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(context_)); }
+Sha256::~Sha256() { delete static_cast<SHA256_CTX*>(context_); }
 
 void Sha256::update(const void* data, std::size_t size) {
-  EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(context_), data, size);
+  SHA256_Update(static_cast<SHA256_CTX*>(context_), data, size);
 }
 
 Digest Sha256::finish() {
   Digest digest;
-  unsigned int length = 0;
-  EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(context_), digest.bytes.data(), &length);
+  SHA256_Final(digest.bytes.data(), static_cast<SHA256_CTX*>(context_));
   return digest;
 }
 
 Digest Sha256::of(std::string_view bytes) {
+  SHA256_CTX context;
+  SHA256_Init(&context);
+  SHA256_Update(&context, bytes.data(), bytes.size());
   Digest digest;
-  unsigned int length = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest.bytes.data(), &length, sha256_md(), nullptr) !=
-          1 ||
-      length != digest.bytes.size())
-    throw std::runtime_error("OpenSSL SHA-256 is unavailable");
+  SHA256_Final(digest.bytes.data(), &context);
   return digest;
 }
 

@@ -1,4 +1,4 @@
-// SHA-256 over bytes, streaming (OpenSSL EVP underneath).
+// SHA-256 over bytes, streaming (OpenSSL's SHA-256 underneath).
 //
 // Promises: the same digest as `sha256sum`; hex() is lower-case, 64 characters.
 #pragma once
@@ -32,7 +32,7 @@ class Sha256 {
   static Digest of(std::string_view bytes);
 
  private:
-  void* context_;  // EVP_MD_CTX*, kept opaque so OpenSSL headers stay out of users
+  void* context_;  // SHA256_CTX*, kept opaque so OpenSSL headers stay out of users
 };
 
 }  // namespace mlf

@@ -20,9 +20,11 @@
 #include "runtime/exec/metrics.h"
 #include "runtime/exec/node_identity.h"
 #include "runtime/exec/stage_scheduler.h"
+#include "runtime/exec/epoch_prefetch.h"
 #include "runtime/exec/training_progress.h"
 #include "runtime/exec/weights_codec.h"
 #include "runtime/record/build_info.h"
+#include "runtime/record/gate_check.h"
 #include "runtime/fuse/fused_chain.h"
 
 namespace mlf::runtime {
@@ -119,6 +121,17 @@ class Execution {
     if (!options_.fuse) return run_chain(chain, source, epoch, options_.threads);
     return run_chain_fused(chain, source, epoch, options_.threads, &store_,
                            [this](const std::string& line) { say("note: " + line); });
+  }
+  // The same into `out`, whose memory is reused when its shapes fit (fused_chain.h).
+  std::optional<DataError> augment_into(const std::vector<PlanStep>& chain, const Dataset& source,
+                                        int epoch, Dataset& out) {
+    if (options_.fuse)
+      return run_chain_fused_into(chain, source, epoch, options_.threads, &store_,
+                                  [this](const std::string& line) { say("note: " + line); }, out);
+    auto interpreted = run_chain(chain, source, epoch, options_.threads);
+    if (!ok(interpreted)) return error(interpreted);
+    out = std::move(value(interpreted));
+    return std::nullopt;
   }
   bool cancelled() const { return options_.cancelled && options_.cancelled->load(); }
 
@@ -381,6 +394,26 @@ bool Execution::train(const PlanNode& node, Result& result) {
     source = dataset(node.inputs.at(0));
   }
   if (!source) return false;
+  Dataset epoch_buffer;  // the augmented samples, reused epoch after epoch
+  auto make_epoch = [&](int epoch) {
+    EpochData out;
+    const Dataset* samples = source;
+    if (chain) {
+      if (auto failed = augment_into(*chain, *source, epoch, epoch_buffer)) {
+        fail(failed->message);
+        return out;  // empty: the backend reports the failure
+      }
+      samples = &epoch_buffer;
+    }
+    out.x = to_backend(samples->x);
+    out.labels = samples->y;
+    if (!samples->y_values.bytes.empty()) out.soft = to_backend(samples->y_values);
+    return out;
+  };
+  // Epoch e+1 is made while epoch e trains (epoch_prefetch.h), and epoch 0 while the backend
+  // loads; the bytes do not depend on when.
+  EpochPrefetch prefetch(make_epoch, static_cast<int>(int_arg(node, "epochs", 1)), options_.prefetch);
+  prefetch.start(0);
   TrainingBackend* engine = backend();
   if (!engine) return false;
 
@@ -399,24 +432,7 @@ bool Execution::train(const PlanNode& node, Result& result) {
   request.shuffle = !shuffle || shuffle->kind != PlanValue::Kind::Bool || shuffle->boolean;
   request.seed = seed_of(node.seed);
   request.threads = options_.threads;
-  Dataset epoch_buffer;
-  request.epoch_data = [&](int epoch) {
-    EpochData out;
-    const Dataset* samples = source;
-    if (chain) {
-      auto augmented = augment(*chain, *source, epoch);
-      if (!ok(augmented)) {
-        fail(error(augmented).message);
-        return out;  // empty: the backend reports the failure
-      }
-      epoch_buffer = std::move(value(augmented));
-      samples = &epoch_buffer;
-    }
-    out.x = to_backend(samples->x);
-    out.labels = samples->y;
-    if (!samples->y_values.bytes.empty()) out.soft = to_backend(samples->y_values);
-    return out;
-  };
+  request.epoch_data = [&](int epoch) { return prefetch.take(epoch); };
   std::string label = node_label(plan_, node.id);
   // The stage's clock starts with its first epoch, not when it asks for the backend: with
   // -j the backend may be busy with another stage first.
@@ -445,6 +461,7 @@ bool Execution::train(const PlanNode& node, Result& result) {
     last_shown = now;
     if (end_of_epoch) last_epoch_shown = now;
     std::string text = progress_text(label, p, began ? seconds_since(*began) : 0.0);
+    text += "  data wait " + std::to_string(prefetch.waited_seconds()).substr(0, 5) + " s";
     if (terminal) status(label, text);
     else say("  " + text);
   };
@@ -732,14 +749,7 @@ ExecOutcome Execution::run() {
       if (text.gate == i) g.text = text.text;
     if (g.text.empty()) g.text = node_label(plan_, gate.node) + "." + gate.field + " " + gate.comparison;
     std::optional<Result> result = result_of(gate.node);
-    if (result && result->metrics.count(gate.field)) {
-      double v = result->metrics[gate.field];
-      g.value = v;
-      const std::string& c = gate.comparison;
-      g.passed = c == "<" ? v < gate.threshold : c == "<=" ? v <= gate.threshold
-               : c == ">" ? v > gate.threshold : c == ">=" ? v >= gate.threshold
-               : c == "==" ? v == gate.threshold : v != gate.threshold;
-    }
+    settle_gate(g, result ? &result->metrics : nullptr);
     gates_ok = gates_ok && g.passed;
     record.gates.push_back(std::move(g));
   }

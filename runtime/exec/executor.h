@@ -44,6 +44,7 @@ struct ExecOptions {
   int jobs = 1;             // stages run at once (`-j`); results do not depend on it
   bool read_cache = true;   // false: replay from scratch
   bool fuse = true;         // augment chains as fused kernels (false: the interpreter); recorded
+  bool prefetch = true;     // make epoch e+1's data while epoch e trains; results do not depend on it
   std::string source;       // the .mlflow file, for the record
   std::vector<std::pair<std::string, std::string>> params;  // for the record
   std::function<void(const std::string&)> say;     // one finished line

@@ -41,9 +41,13 @@ void ProgressConsole::erase_status() {
 
 void ProgressConsole::line(const std::string& text) {
   std::lock_guard lock(mutex_);
-  erase_status();
-  out_ << text << "\n";
-  if (!status_.empty()) out_ << status_;
+  // One insertion per call: stderr is unbuffered, and a write per piece costs a system call.
+  std::string out = status_.empty() ? std::string() : kEraseLine;
+  out.reserve(out.size() + text.size() + 1 + status_.size());
+  out += text;
+  out += '\n';
+  out += status_;
+  out_ << out;
   out_.flush();
 }
 

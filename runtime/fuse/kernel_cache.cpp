@@ -111,16 +111,23 @@ DataResult<LoadedKernel> get_kernel(const LoopProgram& program, ObjectStore* sto
     }
   }
   std::string problem;
+  PhaseTimer load_module;
+  const bool first_load = !kernel_compiler_loaded();
   KernelCompiler* compiler = load_kernel_compiler(problem);
   if (!compiler) return DataError{problem};
+  if (first_load) load_module.stop(out.compile_stats.load_module);
   std::string shared_object;
   if (!compiler->compile(program, shared_object, out.compile_stats, problem)) return DataError{problem};
+  PhaseTimer load;
   auto fn = load_shared_object(shared_object);
   if (!ok(fn)) return error(fn);
+  load.stop(out.compile_stats.load);
   if (store) {
     // The record is written after its object; a failure to cache costs a recompile later.
+    PhaseTimer put_time;
     auto put = store->put(shared_object);
     if (put.ok()) (void)store->write_text(record_name(out.hash), put.value().hex() + "\n");
+    put_time.stop(out.compile_stats.store);
   }
   out.fn = value(fn);
   out.from = LoadedKernel::From::Compiled;

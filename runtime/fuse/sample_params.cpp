@@ -3,6 +3,10 @@
 #include "runtime/fuse/sample_params.h"
 
 #include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "runtime/random/beta_sampler.h"
 
 #include "runtime/random/det_math.h"
 #include "runtime/random/random_stream.h"
@@ -10,8 +14,12 @@
 namespace mlf::runtime {
 namespace {
 
-void fill_step(const AugmentStep& step, const LoopOp& op, SampleDraws& draws, float* f,
-               std::int64_t* n, float* noise) {
+// Word numbers of mixup (augment_interpreter.h).
+constexpr std::uint64_t kMixupPartnerWord = 0;
+constexpr std::uint64_t kMixupBetaWord = 2;
+
+void fill_step(const AugmentStep& step, const LoopOp& op, std::uint32_t epoch, std::uint64_t i,
+               SampleDraws& draws, float* f, std::int64_t* n) {
   const std::int64_t H = op.in.h, W = op.in.w;
   switch (step.kind) {
     case AugmentKind::HFlip:
@@ -58,28 +66,97 @@ void fill_step(const AugmentStep& step, const LoopOp& op, SampleDraws& draws, fl
       f[op.slot] = draws.uniform_range(0, 1.0f - step.factor, 1.0f + step.factor);
       break;
     case AugmentKind::Noise: {
-      float* z = noise + op.noise_offset;
-      for (std::int64_t k = 0, count = op.in.elements(); k < count; ++k)
-        z[k] = draws.normal(2 * static_cast<std::uint64_t>(k));
+      // The counter words of block b are (epoch, low32(i), b, tag ^ high32(i)).
+      const RandomStream& stream = *step.stream;
+      std::int64_t* r = n + op.slot;
+      r[0] = stream.key()[0];
+      r[1] = stream.key()[1];
+      r[2] = epoch;
+      r[3] = static_cast<std::uint32_t>(i);
+      r[4] = stream.tag() ^ static_cast<std::uint32_t>(i >> 32);
       break;
     }
+    case AugmentKind::Mixup: f[op.slot] = beta_symmetric(draws, kMixupBetaWord, step.alpha); break;
     default: break;
   }
+}
+
+// The partner j of the mixup at `step` for sample `of` (augment_interpreter.h).
+std::uint64_t partner_of(const AugmentStep& step, std::uint32_t epoch, std::uint64_t of,
+                         std::uint64_t n) {
+  SampleDraws draws(*step.stream, epoch, of);
+  return draws.uniform_int(kMixupPartnerWord, n);
 }
 
 }  // namespace
 
 void fill_sample_params(const LoopProgram& program, const CompiledChain& chain,
-                        std::uint32_t epoch, std::uint64_t i, float* floats,
-                        std::int64_t* ints, float* noise) {
-  std::size_t index = 0;
+                        std::uint32_t epoch, std::uint64_t i, std::uint64_t n, float* floats,
+                        std::int64_t* ints, float* /*noise: unused, see sample_params.h*/) {
+  // The index of every sample of the mixup tree; parents come before their partners.
+  std::int64_t local[16];
+  std::vector<std::int64_t> heap;
+  std::int64_t* index = local;
+  if (program.samples.size() > 16) {
+    heap.resize(program.samples.size());
+    index = heap.data();
+  }
+  index[0] = static_cast<std::int64_t>(i);
+  const auto row = program.in.elements() * static_cast<std::int64_t>(dtype_size(program.in_dtype));
+  for (std::size_t s = 1; s < program.samples.size(); ++s) {
+    const MixupSample& sample = program.samples[s];
+    const auto parent = static_cast<std::uint64_t>(index[static_cast<std::size_t>(sample.parent)]);
+    index[s] = static_cast<std::int64_t>(partner_of(chain.steps[sample.mixup_step], epoch, parent, n));
+    ints[sample.offset_slot] = (index[s] - static_cast<std::int64_t>(i)) * row;
+    ints[sample.offset_slot + 1] = index[s];
+  }
   for (const Segment& segment : program.segments)
     for (const LoopOp& op : segment.ops) {
-      const AugmentStep& step = chain.steps[index++];
+      const AugmentStep& step = chain.steps[op.step];
       if (!step.stream) continue;
-      SampleDraws draws(*step.stream, epoch, i);
-      fill_step(step, op, draws, floats, ints, noise);
+      const auto of = static_cast<std::uint64_t>(index[static_cast<std::size_t>(op.sample)]);
+      SampleDraws draws(*step.stream, epoch, of);
+      fill_step(step, op, epoch, of, draws, floats, ints);
     }
+}
+
+bool has_mixup(const CompiledChain& chain) {
+  return std::any_of(chain.steps.begin(), chain.steps.end(),
+                     [](const AugmentStep& step) { return step.kind == AugmentKind::Mixup; });
+}
+
+void mixed_soft_label(const LoopProgram& program, const CompiledChain& chain, const Dataset& in,
+                      std::uint64_t i, const float* floats, const std::int64_t* ints,
+                      std::vector<float>& work, float* row) {
+  // Rows of the tree's samples, the last first: a sample's partners come after it, so their
+  // rows (after their own prefixes) are ready when it mixes them in, in step order — the
+  // interpreter's recursion, unrolled.
+  const auto classes = static_cast<std::size_t>(chain.classes);
+  const std::size_t count = program.samples.size();
+  work.assign(count * classes, 0.0f);
+  for (std::size_t s = count; s-- > 0;) {
+    float* mine = work.data() + s * classes;
+    const auto at = s == 0 ? static_cast<std::size_t>(i)
+                           : static_cast<std::size_t>(ints[program.samples[s].offset_slot + 1]);
+    if (chain.in_label == LabelForm::Soft) {
+      if (classes) std::memcpy(mine, in.y_values.bytes.data() + at * classes * 4, classes * 4);
+    } else {
+      const std::int32_t label = in.y[at];
+      if (label >= 0 && static_cast<std::size_t>(label) < classes) mine[static_cast<std::size_t>(label)] = 1.0f;
+    }
+    for (std::size_t partner = s + 1; partner < count; ++partner) {
+      if (program.samples[partner].parent != static_cast<int>(s)) continue;
+      const float lambda = floats[program.samples[partner].lambda_slot];
+      const float m = 1.0f - lambda;
+      const float* theirs = work.data() + partner * classes;
+      for (std::size_t c = 0; c < classes; ++c) {
+        float a = lambda * mine[c];
+        float b = m * theirs[c];
+        mine[c] = a + b;
+      }
+    }
+  }
+  if (classes) std::memcpy(row, work.data(), classes * sizeof(float));
 }
 
 }  // namespace mlf::runtime

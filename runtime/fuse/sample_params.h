@@ -6,24 +6,42 @@
 // values the reference interpreter computes for (chain, epoch, i): the same SampleDraws
 // words, the same f32 operations in the same order (this file is compiled without
 // contraction, like the interpreter), e.g. affine's (cos, sin) from det_sincos_turns and
-// crop's offsets from uniform_int. gaussian_noise's normals, normal(2k) for each element k
-// of the op's input, go to the noise buffer. So the kernel only does the per-element
-// arithmetic, and an op's draws depend on its own stream only: inserting an op elsewhere in
-// the chain changes no other op's values.
-// Does not: run the kernel, or touch the data.
+// crop's offsets from uniform_int. gaussian_noise gets its stream's Philox key and the
+// sample's fixed counter words; the kernel draws normal(2k) for each element k itself (one
+// draw per element, vectorised, where the interpreter's equations are too many to precompute
+// cheaply). An op's draws depend on its own stream only: inserting an op elsewhere in the
+// chain changes no other op's values. mixup: every op draws for its sample of the mixup tree
+// (LoopProgram::samples): sample 0 is i, a partner is uniform_int(0, n) of its mixup's draws
+// for the parent sample, as the interpreter picks it; the partner's input offset
+// (j − i)·row and the mixup's lambda (beta_symmetric from word 2) go in their slots.
+// mixed_soft_label() computes the soft label row of sample i after a chain with mixups,
+// exactly as the interpreter mixes labels (f32, one rounding per operation).
+// Does not: run the kernel, or touch the data (except labels, in mixed_soft_label).
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "runtime/data/augment_steps.h"
 #include "runtime/fuse/loop_ir.h"
 
 namespace mlf::runtime {
 
-// `floats`, `ints` and `noise` hold program.float_slots, program.int_slots and
-// program.noise_elements values.
+// `floats` and `ints` hold program.float_slots and program.int_slots values; `noise`
+// (program.noise_elements, now always 0) is not written. `n` is the dataset's size (mixup
+// draws its partner in [0, n)).
 void fill_sample_params(const LoopProgram& program, const CompiledChain& chain,
-                        std::uint32_t epoch, std::uint64_t i, float* floats,
+                        std::uint32_t epoch, std::uint64_t i, std::uint64_t n, float* floats,
                         std::int64_t* ints, float* noise);
+
+// Whether the chain has a mixup (its labels are then mixed_soft_label's, not copies).
+bool has_mixup(const CompiledChain& chain);
+
+// The chain's output label row of sample i (chain.classes floats) for a chain with a mixup,
+// from the partners and lambdas fill_sample_params() just put in `floats` and `ints` (so
+// nothing is drawn twice). `work` is reused between calls.
+void mixed_soft_label(const LoopProgram& program, const CompiledChain& chain, const Dataset& in,
+                      std::uint64_t i, const float* floats, const std::int64_t* ints, std::vector<float>& work,
+                      float* row);
 
 }  // namespace mlf::runtime

@@ -6,21 +6,11 @@
 #include <sstream>
 #include <toml++/toml.h>
 
+#include "compiler/plan/toml_text.h"
+
 namespace mlf::runtime {
 
 namespace {
-
-toml::table string_map(const std::map<std::string, std::string>& map) {
-  toml::table table;
-  for (const auto& [k, v] : map) table.insert(k, v);
-  return table;
-}
-
-toml::table number_map(const std::map<std::string, double>& map) {
-  toml::table table;
-  for (const auto& [k, v] : map) table.insert(k, v);
-  return table;
-}
 
 std::map<std::string, std::string> read_string_map(const toml::node* node) {
   std::map<std::string, std::string> out;
@@ -32,54 +22,110 @@ std::map<std::string, std::string> read_string_map(const toml::node* node) {
 
 }  // namespace
 
+namespace {
+
+using namespace toml_text;
+
+// `{ key = value, … }` in key order; `value` appends one value.
+template <typename Map, typename AppendValue>
+void append_inline_table(std::string& out, const Map& map, AppendValue value) {
+  out += '{';
+  bool first = true;
+  for (const auto& [k, v] : map) {
+    out += first ? " " : ", ";
+    first = false;
+    append_key(out, k);
+    out += " = ";
+    value(out, v);
+  }
+  out += first ? "}" : " }";
+}
+
+void append_string_table(std::string& out, const std::map<std::string, std::string>& map) {
+  append_inline_table(out, map, [](std::string& o, const std::string& v) { append_string(o, v); });
+}
+
+void append_number_table(std::string& out, const std::map<std::string, double>& map) {
+  append_inline_table(out, map, [](std::string& o, double v) { o += real(v); });
+}
+
+auto text(std::string_view value) {
+  return [value](std::string& out) { append_string(out, value); };
+}
+
+}  // namespace
+
+// Written by hand with the plan's TOML emitter rather than built as a toml++ table: a fully
+// cached run of a 200-stage pipeline renders a 200 kB record, and building it node by node
+// cost more than the rest of that run.
+std::string render_node_records(const std::vector<NodeRecord>& nodes) {
+  Writer w;
+  w.reserve(nodes.size() * 1024);
+  for (const auto& n : nodes) {
+    w.array_table("node");
+    w.entry_with("id", text(n.id));
+    w.entry_with("label", text(n.label));
+    w.entry_with("kind", text(n.kind));
+    w.entry_with("status", text(n.status));
+    if (!n.why.empty()) w.entry_with("why", text(n.why));
+    w.entry("seconds", real(n.seconds));
+    w.entry_with("outputs", [&](std::string& out) { append_string_table(out, n.outputs); });
+    if (!n.metrics.empty())
+      w.entry_with("metrics", [&](std::string& out) { append_number_table(out, n.metrics); });
+    w.entry_with("identity", [&](std::string& out) { append_string_table(out, n.identity); });
+  }
+  // A blank line before the first table too, as before every later one.
+  return nodes.empty() ? std::string() : "\n" + w.text();
+}
+
 std::string render_run_record(const RunRecord& r) {
-  toml::table root;
-  root.insert("format", "mlf-run/1");
-  root.insert("id", r.id);
-  root.insert("kind", r.kind);
-  root.insert("plan", r.plan_id);
-  root.insert("pipeline", r.pipeline);
-  root.insert("source", r.source);
-  if (!r.replay_of.empty()) root.insert("replay_of", r.replay_of);
-  root.insert("started", r.started);
-  root.insert("finished", r.finished);
-  root.insert("status", r.status);
-  toml::array params;
-  for (const auto& [k, v] : r.params) params.push_back(toml::array{k, v});
-  root.insert("params", params);
-  root.insert("options", toml::table{{"fuse", r.options.fuse}});
-  root.insert("environment", string_map(r.environment));
-  toml::array nodes;
-  for (const auto& n : r.nodes) {
-    toml::table t;
-    t.insert("id", n.id);
-    t.insert("label", n.label);
-    t.insert("kind", n.kind);
-    t.insert("status", n.status);
-    if (!n.why.empty()) t.insert("why", n.why);
-    t.insert("seconds", n.seconds);
-    t.insert("outputs", string_map(n.outputs));
-    if (!n.metrics.empty()) t.insert("metrics", number_map(n.metrics));
-    t.insert("identity", string_map(n.identity));
-    nodes.push_back(std::move(t));
+  return render_run_record_head(r) + render_node_records(r.nodes) + render_gate_records(r.gates);
+}
+
+std::string render_run_record_head(const RunRecord& r) {
+  Writer w;
+  w.reserve(4096);
+  w.entry("format", string("mlf-run/1"));
+  w.entry_with("id", text(r.id));
+  w.entry_with("kind", text(r.kind));
+  w.entry_with("plan", text(r.plan_id));
+  w.entry_with("pipeline", text(r.pipeline));
+  w.entry_with("source", text(r.source));
+  if (!r.replay_of.empty()) w.entry_with("replay_of", text(r.replay_of));
+  w.entry_with("started", text(r.started));
+  w.entry_with("finished", text(r.finished));
+  w.entry_with("status", text(r.status));
+  w.entry_with("params", [&](std::string& out) {
+    out += '[';
+    for (std::size_t i = 0; i < r.params.size(); ++i) {
+      out += i ? ", [" : "[";
+      append_string(out, r.params[i].first);
+      out += ", ";
+      append_string(out, r.params[i].second);
+      out += ']';
+    }
+    out += ']';
+  });
+  w.table("options");
+  w.entry("fuse", boolean(r.options.fuse));
+  w.table("environment");
+  for (const auto& [k, v] : r.environment) w.entry_with(k, text(v));
+  return w.take();
+}
+
+std::string render_gate_records(const std::vector<GateRecord>& gate_records) {
+  Writer gates;
+  for (const auto& g : gate_records) {
+    gates.array_table("gate");
+    gates.entry_with("text", text(g.text));
+    gates.entry_with("node", text(g.node));
+    gates.entry_with("field", text(g.field));
+    gates.entry_with("comparison", text(g.comparison));
+    gates.entry("threshold", real(g.threshold));
+    if (g.value) gates.entry("value", real(*g.value));
+    gates.entry("passed", boolean(g.passed));
   }
-  root.insert("node", nodes);
-  toml::array gates;
-  for (const auto& g : r.gates) {
-    toml::table t;
-    t.insert("text", g.text);
-    t.insert("node", g.node);
-    t.insert("field", g.field);
-    t.insert("comparison", g.comparison);
-    t.insert("threshold", g.threshold);
-    if (g.value) t.insert("value", *g.value);
-    t.insert("passed", g.passed);
-    gates.push_back(std::move(t));
-  }
-  root.insert("gate", gates);
-  std::ostringstream out;
-  out << root << "\n";
-  return out.str();
+  return gate_records.empty() ? std::string() : "\n" + gates.text();
 }
 
 bool parse_run_record(const std::string& text, RunRecord& r, std::string& error) {

@@ -61,6 +61,12 @@ struct RunRecord {
 };
 
 std::string render_run_record(const RunRecord& record);
+// Its three parts, in file order: everything but nodes and gates, the `[[node]]` tables, the
+// `[[gate]]` tables. A run answered from a memo (compiler/driver/cached_run.h) writes node
+// tables rendered when the memo was made.
+std::string render_run_record_head(const RunRecord& record);
+std::string render_node_records(const std::vector<NodeRecord>& nodes);
+std::string render_gate_records(const std::vector<GateRecord>& gates);
 // Returns false with a reason when the text is not a run record.
 bool parse_run_record(const std::string& text, RunRecord& out, std::string& error);
 

@@ -100,14 +100,25 @@ StoreResult<ObjectStore> ObjectStore::open(const fs::path& root, StoreOptions op
 ObjectStore::ObjectStore(fs::path root, StoreOptions options)
     : root_(std::move(root)), options_(std::move(options)) {}
 
-fs::path ObjectStore::object_path(const Digest& digest) const {
+// Paths are built as strings: a fully cached run checks hundreds of objects and records, and
+// composing std::filesystem paths cost more than the stat calls themselves.
+std::string ObjectStore::object_path_text(const Digest& digest) const {
   std::string hex = digest.hex();
-  return objects_dir() / hex.substr(0, 2) / hex.substr(2);
+  std::string path;
+  path.reserve(root_.native().size() + 80);
+  path += root_.native();
+  path += "/objects/";
+  path.append(hex, 0, 2);
+  path += '/';
+  path.append(hex, 2);
+  return path;
 }
+
+fs::path ObjectStore::object_path(const Digest& digest) const { return object_path_text(digest); }
 
 bool ObjectStore::contains(const Digest& digest) const {
   struct stat info {};
-  return ::stat(object_path(digest).c_str(), &info) == 0 && S_ISREG(info.st_mode);
+  return ::stat(object_path_text(digest).c_str(), &info) == 0 && S_ISREG(info.st_mode);
 }
 
 StoreResult<Digest> ObjectStore::put(std::string_view bytes) {
@@ -260,30 +271,47 @@ ObjectListing ObjectStore::list_objects() const {
 }
 
 StoreResult<fs::path> ObjectStore::resolve_record(const std::string& relative) const {
-  fs::path path(relative);
   auto refuse = [&](const char* why) {
     return StoreError{StoreError::Kind::Io, "cannot use record " + backticked(relative) + ": " + why,
                       (root_ / relative).string()};
   };
-  if (relative.empty() || path.is_absolute()) return refuse("it must be a path relative to the store");
-  for (const fs::path& part : path) {
+  if (relative.empty() || relative.front() == '/') return refuse("it must be a path relative to the store");
+  // Each '/'-separated part; an empty one is a doubled or trailing '/'.
+  std::string_view rest = relative;
+  std::string_view top = rest.substr(0, rest.find('/'));
+  while (true) {
+    std::size_t slash = rest.find('/');
+    std::string_view part = rest.substr(0, slash);
     if (part == ".." || part == "." || part.empty()) return refuse("it must not contain `.` or `..`");
+    if (slash == std::string_view::npos) break;
+    rest.remove_prefix(slash + 1);
   }
-  std::string top = path.begin()->string();
   for (const char* reserved : kReservedTops) {
     if (top == reserved) return refuse("that part of the store holds objects, not records");
   }
-  return root_ / path;
+  return fs::path(root_.native() + "/" + relative);
 }
 
 StoreResult<void> ObjectStore::write_text(const std::string& relative, std::string_view text) {
+  return write_text_parts(relative, {text});
+}
+
+StoreResult<void> ObjectStore::write_text_parts(const std::string& relative,
+                                                std::initializer_list<std::string_view> parts) {
   auto path = resolve_record(relative);
   if (!path.ok()) return path.error();
   if (auto made = ensure_directory(path.value().parent_path()); !made.ok()) return made;
   auto file = AtomicFile::create(path.value(), temp_dir(), 0644, options_.faults);
   if (!file.ok()) return file.error();
-  if (auto written = file.value().write(text); !written.ok()) return written;
+  for (std::string_view part : parts)
+    if (auto written = file.value().write(part); !written.ok()) return written;
   return file.value().commit();
+}
+
+bool ObjectStore::contains_text(const std::string& relative) const {
+  auto path = resolve_record(relative);
+  struct stat info {};
+  return path.ok() && ::stat(path.value().c_str(), &info) == 0 && S_ISREG(info.st_mode);
 }
 
 StoreResult<std::string> ObjectStore::read_text(const std::string& relative) const {

@@ -26,6 +26,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -86,8 +87,12 @@ class ObjectStore {
   // A small record at `relative` (e.g. "runs/<id>.toml"), written atomically; parent
   // folders are created. `relative` must stay inside the root.
   StoreResult<void> write_text(const std::string& relative, std::string_view text);
+  // The same for a record given in parts, written one after another (no joined copy).
+  StoreResult<void> write_text_parts(const std::string& relative, std::initializer_list<std::string_view> parts);
   StoreResult<std::string> read_text(const std::string& relative) const;
   StoreResult<void> remove_text(const std::string& relative);
+  // Whether a record exists at `relative` (a stat; nothing is read).
+  bool contains_text(const std::string& relative) const;
   // Names of the regular files directly in folder `relative` (e.g. "pins"), sorted.
   StoreResult<std::vector<std::string>> list_text(const std::string& relative) const;
 
@@ -95,6 +100,7 @@ class ObjectStore {
   ObjectStore(std::filesystem::path root, StoreOptions options);
   StoreResult<std::uint64_t> read_object(const Digest& digest, std::string* out);
   StoreResult<std::filesystem::path> resolve_record(const std::string& relative) const;
+  std::string object_path_text(const Digest& digest) const;
 
   std::filesystem::path root_;
   StoreOptions options_;

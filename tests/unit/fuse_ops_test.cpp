@@ -38,7 +38,39 @@ std::vector<OpCase> op_cases() {
       {"noise", {step("gaussian_noise", {{"std", num(0.1)}}, "n")}, true},
       {"cutout", {step("cutout", {{"size", integer(3)}, {"p", num(0.8)}, {"fill", num(7)}}, "x")}},
       {"cutout_big", {step("cutout", {{"size", integer(20)}}, "x2")}},
+      // Not single ops: the paths the code generator takes for the benchmark's chains. A
+      // crop's rows split at its valid range, an affine reading a framed scratch plane (and
+      // the frame's fill), an affine after an affine, normals drawn in the kernel after
+      // remaps.
+      {"geometric_chain",
+       {step("random_hflip", {{"p", num(0.5)}}, "g1"),
+        step("random_crop", {{"size", list({integer(4), integer(9)})}, {"padding", integer(2)}}, "g2"),
+        step("random_affine", {{"degrees", num(15)}, {"translate", num(0.1)}, {"scale", list({num(0.9), num(1.1)})}, {"fill", num(0.25)}}, "g3"),
+        step("cutout", {{"size", integer(2)}, {"p", num(1)}}, "g4"),
+        step("gaussian_noise", {{"std", num(0.1)}}, "g5")},
+       true},
+      {"affine_twice",
+       {step("random_affine", {{"degrees", num(90)}, {"translate", num(0.3)}, {"fill", num(-2)}}, "t1"),
+        step("random_affine", {{"degrees", num(45)}, {"scale", list({num(0.5), num(1.5)})}, {"fill", num(3)}}, "t2")},
+       true},
       {"clamp", {step("clamp", {{"min", num(-3)}, {"max", num(40.5)}})}, true},
+      {"mixup", {step("mixup", {{"alpha", num(0.4)}}, "m")}, true},
+      // The partner's prefix draws the partner's own values (flip, crop, affine, noise,
+      // contrast); ops after the mixup draw for the sample itself; a nested mixup's partner
+      // has a partner of its own.
+      {"mixup_in_chain",
+       {step("random_hflip", {{"p", num(0.5)}}, "m1"),
+        step("random_crop", {{"size", list({integer(4), integer(9)})}, {"padding", integer(2)}}, "m2"),
+        step("random_affine", {{"degrees", num(20)}, {"fill", num(0.5)}}, "m3"),
+        step("gaussian_noise", {{"std", num(0.1)}}, "m4"), step("contrast", {{"factor", num(0.3)}}, "m5"),
+        step("mixup", {{"alpha", num(1.5)}}, "m6"), step("random_vflip", {{"p", num(0.5)}}, "m7"),
+        step("brightness", {{"delta", num(0.2)}}, "m8"), step("clamp", {})},
+       true},
+      {"mixup_nested",
+       {step("brightness", {{"delta", num(0.2)}}, "n1"), step("mixup", {{"alpha", num(0.3)}}, "n2"),
+        step("random_hflip", {{"p", num(0.5)}}, "n3"), step("mixup", {{"alpha", num(2)}}, "n4"),
+        step("random_affine", {{"degrees", num(45)}}, "n5")},
+       true},
   };
 }
 
@@ -78,6 +110,38 @@ TEST(FuseOpTypes, MovesAndConversionsOfEveryElementType) {
       Dataset in = dataset(dtype, {2, 6, 7}, 4, 5);
       EXPECT_TRUE(same_bytes(fused(chains[k], in, 1), interpreted(chains[k], in, 1)));
     }
+}
+
+// mixup's labels: class ids become soft rows, soft rows are mixed; threads and ranges do
+// not change the partner or the bytes.
+TEST(FuseOpMixup, LabelsThreadsAndRanges) {
+  const std::vector<PlanStep> chain = {step("to_float", {{"scale", num(1.0 / 255)}}),
+                                       step("random_hflip", {}, "h"),
+                                       step("mixup", {{"alpha", num(0.7)}}, "m"),
+                                       step("mixup", {{"alpha", num(0.2)}}, "m2")};
+  Dataset classes = dataset(DType::U8, {3, 5, 9}, 17, 8);
+  Dataset soft = classes;
+  soft.y.clear();
+  soft.y_values = Tensor::zeros(DType::F32, {17, 4});
+  for (std::size_t k = 0; k < 17 * 4; ++k) {
+    const float v = static_cast<float>(k % 7) / 7.0f;
+    std::memcpy(soft.y_values.bytes.data() + k * 4, &v, 4);
+  }
+  for (const Dataset* in : {&classes, &soft}) {
+    const Dataset expected = interpreted(chain, *in, 3);
+    ASSERT_EQ(expected.y_values.shape, (std::vector<std::int64_t>{17, 4}));
+    EXPECT_TRUE(same_bytes(fused(chain, *in, 3, 1), expected));
+    EXPECT_TRUE(same_bytes(fused(chain, *in, 3, 2), expected));
+    auto kernel = runtime::compile_fused(chain, *in, nullptr);
+    ASSERT_TRUE(ok(kernel)) << error(kernel).message;
+    for (std::int64_t split : {1, 9, 16}) {
+      auto out = runtime::prepare_output(chain, *in);
+      ASSERT_TRUE(ok(out));
+      runtime::run_fused_range(*value(kernel), *in, 3, split, in->size(), value(out));
+      runtime::run_fused_range(*value(kernel), *in, 3, 0, split, value(out));
+      EXPECT_TRUE(same_bytes(expected, value(out))) << "split at " << split;
+    }
+  }
 }
 
 // Samples that are not images: pointwise ops over [d0, rest] and over scalars.

@@ -20,7 +20,7 @@ struct RandomChain {
 };
 
 // A chain valid for [c, h, w] samples of `dtype`: moves first or anywhere, f32 ops after
-// a to_float, crops that fit.
+// a to_float, crops that fit, at most two mixups.
 RandomChain random_chain(std::mt19937_64& gen, DType dtype, std::int64_t c, std::int64_t h,
                          std::int64_t w) {
   RandomChain out;
@@ -30,8 +30,10 @@ RandomChain random_chain(std::mt19937_64& gen, DType dtype, std::int64_t c, std:
   const int length = 1 + pick(6);
   int stream = 0;
   auto key = [&]() { return "s" + std::to_string(gen() % 100000) + "-" + std::to_string(stream++); };
+  int mixups = 0;  // each one doubles the samples its prefix runs for
   for (int k = 0; k < length; ++k) {
-    const int op = pick(12);
+    int op = pick(13);
+    if (op == 12 && mixups == 2) op = 7;
     if (!floats && op >= 5) {
       out.steps.push_back(step("to_float", {{"scale", num(real(0.001, 0.1))}}));
       out.text += "to_float ";
@@ -64,6 +66,11 @@ RandomChain random_chain(std::mt19937_64& gen, DType dtype, std::int64_t c, std:
       case 8: out.steps.push_back(step("contrast", {{"factor", num(real(0, 0.9))}}, key())); out.text += "contrast "; break;
       case 9: out.steps.push_back(step("gaussian_noise", {{"std", num(real(0, 0.5))}}, key())); out.text += "noise "; break;
       case 10: out.steps.push_back(step("clamp", {{"min", num(real(-1, 0))}, {"max", num(real(0, 2))}})); out.text += "clamp "; break;
+      case 12:
+        out.steps.push_back(step("mixup", {{"alpha", num(real(0.1, 3))}}, key()));
+        out.text += "mixup ";
+        ++mixups;
+        break;
       default: {
         std::vector<PlanValue> mean, sd;
         for (std::int64_t k2 = 0; k2 < c; ++k2) {

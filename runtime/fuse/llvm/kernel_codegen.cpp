@@ -5,18 +5,29 @@
 #include <llvm/IR/Function.h>
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Intrinsics.h>
+#include <llvm/IR/MDBuilder.h>
 
+#include <array>
 #include <bit>
 #include <cstring>
 #include <functional>
 #include <map>
+#include <utility>
 
 #include "runtime/fuse/kernel_compiler.h"
+#include "runtime/random/philox.h"
 
 namespace mlf::runtime {
 namespace {
 
 using llvm::Value;
+
+// det_math.cpp's constants (det_math.h documents them; the 1/k and 1/k! coefficients are
+// written below as the same correctly rounded f32 divisions).
+constexpr float kDetSqrt2 = 0x1.6a09e6p+0f;
+constexpr float kDetLn2Hi = 0x1.62e4p-1f;
+constexpr float kDetLn2Lo = 0x1.7f7d1cp-20f;
+constexpr float kDetHalfPi = 0x1.921fb6p+0f;
 
 class Emitter {
  public:
@@ -41,7 +52,10 @@ class Emitter {
       float_params_.push_back(b_.CreateLoad(b_.getFloatTy(), at(b_.getFloatTy(), floats_, k)));
     for (int k = 0; k < program_.int_slots; ++k)
       int_params_.push_back(b_.CreateLoad(b_.getInt64Ty(), at(b_.getInt64Ty(), ints_, k)));
-    for (std::size_t s = 0; s < program_.segments.size(); ++s) emit_segment(s);
+    for (std::size_t s = 0; s < program_.segments.size(); ++s) {
+      emit_segment(s);
+      scope_segment_memory();
+    }
     b_.CreateRetVoid();
   }
 
@@ -83,6 +97,27 @@ class Emitter {
     b_.SetInsertPoint(after);
   }
 
+  // for (i = begin; i < end; ++i) body(i) with bounds known only at run time.
+  void loop_range(Value* begin, Value* end, const char* name, const std::function<void(Value*)>& body) {
+    llvm::BasicBlock* before = b_.GetInsertBlock();
+    auto* head = llvm::BasicBlock::Create(ctx_, name, fn_);
+    auto* after = llvm::BasicBlock::Create(ctx_, std::string(name) + ".end", fn_);
+    b_.CreateCondBr(b_.CreateICmpSLT(begin, end), head, after);
+    b_.SetInsertPoint(head);
+    llvm::PHINode* i = b_.CreatePHI(b_.getInt64Ty(), 2, name);
+    i->addIncoming(begin, before);
+    body(i);
+    Value* next = b_.CreateAdd(i, i64(1), "", true, true);
+    i->addIncoming(next, b_.GetInsertBlock());
+    b_.CreateCondBr(b_.CreateICmpSLT(next, end), head, after);
+    b_.SetInsertPoint(after);
+  }
+
+  Value* clamp_i64(Value* v, std::int64_t low, std::int64_t high) {
+    Value* up = b_.CreateSelect(b_.CreateICmpSLT(v, i64(low)), i64(low), v);
+    return b_.CreateSelect(b_.CreateICmpSGT(up, i64(high)), i64(high), up);
+  }
+
   Value* element_index(const StageShape& s, Value* c, Value* y, Value* x) {
     Value* row = b_.CreateAdd(b_.CreateMul(c, i64(s.h), "", true, true), y, "", true, true);
     return b_.CreateAdd(b_.CreateMul(row, i64(s.w), "", true, true), x, "", true, true);
@@ -112,11 +147,11 @@ class Emitter {
   }
 
   // max(-2, min(v, high)) as the interpreter's clamp_index, then to an integer.
-  Value* clamp_index(Value* v, float high) {
+  Value* clamp_index(Value* v, float high, llvm::Type* integer) {
     Value* low_or_nan = b_.CreateOr(b_.CreateFCmpUNO(v, v), b_.CreateFCmpOLT(v, f32(-2.0f)));
     Value* clamped = b_.CreateSelect(low_or_nan, f32(-2.0f),
                                      b_.CreateSelect(b_.CreateFCmpOGT(v, f32(high)), f32(high), v));
-    return b_.CreateFPToSI(clamped, b_.getInt64Ty());
+    return b_.CreateFPToSI(clamped, integer);
   }
 
   Value* to_float(DType from, Value* v) {
@@ -165,8 +200,11 @@ class Emitter {
         return eval(j - 1, c, sy, x);
       }
       case AugmentKind::Crop: {
+        if (j == split_crop_ && crop_part_ == CropPart::Outside)
+          return llvm::Constant::getNullValue(type_of(op.in_dtype));
         Value* sy = b_.CreateAdd(y, b_.CreateSub(int_params_[static_cast<std::size_t>(op.slot)], i64(op.padding)));
         Value* sx = b_.CreateAdd(x, b_.CreateSub(int_params_[static_cast<std::size_t>(op.slot + 1)], i64(op.padding)));
+        if (j == split_crop_ && crop_part_ == CropPart::Inside) return eval(j - 1, c, sy, sx);
         Value* in = inside(sy, sx, op.in.h, op.in.w);
         Value* v = eval(j - 1, c, b_.CreateSelect(in, sy, i64(0)), b_.CreateSelect(in, sx, i64(0)));
         return b_.CreateSelect(in, v, llvm::Constant::getNullValue(type_of(op.in_dtype)));
@@ -188,8 +226,7 @@ class Emitter {
       }
       case AugmentKind::Noise: {
         Value* v = eval(j - 1, c, y, x);
-        Value* index = b_.CreateAdd(element_index(op.in, c, y, x), i64(op.noise_offset));
-        Value* z = b_.CreateLoad(b_.getFloatTy(), at(b_.getFloatTy(), noise_, index));
+        Value* z = normal_of_element(op, element_index(op.in, c, y, x));
         return b_.CreateFAdd(v, b_.CreateFMul(f32(op.noise_std), z));
       }
       case AugmentKind::Clamp: {
@@ -197,7 +234,16 @@ class Emitter {
         Value* above = b_.CreateSelect(b_.CreateFCmpOGT(v, f32(op.high)), f32(op.high), v);
         return b_.CreateSelect(b_.CreateFCmpOLT(v, f32(op.low)), f32(op.low), above);
       }
-      case AugmentKind::Mixup: break;
+      case AugmentKind::Mixup: {
+        // lambda·x_i + (1 − lambda)·x_j, x_j the partner's element at the same place in
+        // its dense f32 plane (written by the partner's segments, earlier in the kernel).
+        Value* v = eval(j - 1, c, y, x);
+        Value* partner = at(b_.getInt8Ty(), scratch_, op.partner_offset);
+        Value* w = b_.CreateLoad(b_.getFloatTy(), at(b_.getFloatTy(), partner, element_index(op.in, c, y, x)));
+        Value* lambda = float_params_[static_cast<std::size_t>(op.slot)];
+        Value* m = b_.CreateFSub(f32(1.0f), lambda);
+        return b_.CreateFAdd(b_.CreateFMul(lambda, v), b_.CreateFMul(m, w));
+      }
     }
     return llvm::UndefValue::get(b_.getFloatTy());
   }
@@ -215,9 +261,61 @@ class Emitter {
     Value* fy0 = b_.CreateUnaryIntrinsic(llvm::Intrinsic::floor, sy);
     Value* fx = b_.CreateFSub(sx, fx0);
     Value* fy = b_.CreateFSub(sy, fy0);
-    Value* x0 = clamp_index(fx0, Wf + 1.0f);
-    Value* y0 = clamp_index(fy0, Hf + 1.0f);
     Value* fill = f32(op.fill);
+    const Segment& seg = program_.segments[segment_];
+    const std::int64_t b =
+        seg.source_segment >= 0 ? program_.segments[static_cast<std::size_t>(seg.source_segment)].border : 0;
+    if (j == 0 && b >= kAffineBorder && seg.source_dtype == DType::F32 &&
+        seg.source.c * (seg.source.h + 2 * b) * (seg.source.w + 2 * b) < (std::int64_t{1} << 30)) {
+      // The source is framed by the fill (loop_ir.h): every clamped neighbour is inside the
+      // frame and reads the fill where the interpreter would, so no bounds tests; each row's
+      // pair (x0, x0 + 1) is one 64-bit load, split into its two floats.
+      auto* i32t = b_.getInt32Ty();
+      const auto fw = static_cast<std::uint32_t>(op.in.w + 2 * b);
+      const auto fh = static_cast<std::uint32_t>(op.in.h + 2 * b);
+      Value* x0 = clamp_index(fx0, Wf + 1.0f, i32t);
+      Value* y0 = clamp_index(fy0, Hf + 1.0f, i32t);
+      Value* row = b_.CreateAdd(b_.CreateMul(b_.CreateTrunc(c, i32t), u32(fh)), b_.CreateAdd(y0, u32(static_cast<std::uint32_t>(b))));
+      Value* first = b_.CreateAdd(b_.CreateMul(row, u32(fw)), b_.CreateAdd(x0, u32(static_cast<std::uint32_t>(b))));
+      auto pair = [&](Value* index) {
+        Value* address = b_.CreateBitCast(at(b_.getFloatTy(), segment_source_, index), b_.getInt64Ty()->getPointerTo());
+        Value* both = b_.CreateAlignedLoad(b_.getInt64Ty(), address, llvm::Align(4));
+        Value* left = b_.CreateBitCast(b_.CreateTrunc(both, i32t), b_.getFloatTy());
+        Value* right = b_.CreateBitCast(b_.CreateTrunc(b_.CreateLShr(both, 32), i32t), b_.getFloatTy());
+        return std::pair<Value*, Value*>{left, right};
+      };
+      auto [p00, p01] = pair(first);
+      auto [p10, p11] = pair(b_.CreateAdd(first, u32(fw)));
+      Value* top = lerp_or_first(p00, p01, fx);
+      Value* bottom = lerp_or_first(p10, p11, fx);
+      return lerp_or_first(top, bottom, fy);
+    }
+    if (j == 0 && seg.source.elements() < (std::int64_t{1} << 30)) {
+      // The affine reads its segment's source (lower_chain puts every affine first), so
+      // the neighbours' indices need no walk: computed in i32 (the vectorised bounds
+      // tests and index arithmetic are then half as wide), one unsigned compare per axis
+      // (−2 and −1 wrap above the bound).
+      auto* i32t = b_.getInt32Ty();
+      Value* x0 = clamp_index(fx0, Wf + 1.0f, i32t);
+      Value* y0 = clamp_index(fy0, Hf + 1.0f, i32t);
+      Value* plane = b_.CreateMul(b_.CreateTrunc(c, i32t), u32(static_cast<std::uint32_t>(op.in.h)));
+      auto pixel = [&](std::int32_t dy, std::int32_t dx) {
+        Value* px = b_.CreateAdd(x0, u32(static_cast<std::uint32_t>(dx)), "", false, true);
+        Value* py = b_.CreateAdd(y0, u32(static_cast<std::uint32_t>(dy)), "", false, true);
+        Value* in = b_.CreateAnd(b_.CreateICmpULT(py, u32(static_cast<std::uint32_t>(op.in.h))),
+                                 b_.CreateICmpULT(px, u32(static_cast<std::uint32_t>(op.in.w))));
+        Value* row = b_.CreateAdd(plane, b_.CreateSelect(in, py, u32(0)));
+        Value* index = b_.CreateAdd(b_.CreateMul(row, u32(static_cast<std::uint32_t>(op.in.w))),
+                                    b_.CreateSelect(in, px, u32(0)));
+        Value* v = b_.CreateLoad(b_.getFloatTy(), at(b_.getFloatTy(), segment_source_, index));
+        return b_.CreateSelect(in, v, fill);
+      };
+      Value* top = lerp_or_first(pixel(0, 0), pixel(0, 1), fx);
+      Value* bottom = lerp_or_first(pixel(1, 0), pixel(1, 1), fx);
+      return lerp_or_first(top, bottom, fy);
+    }
+    Value* x0 = clamp_index(fx0, Wf + 1.0f, b_.getInt64Ty());
+    Value* y0 = clamp_index(fy0, Hf + 1.0f, b_.getInt64Ty());
     auto pixel = [&](std::int64_t dy, std::int64_t dx) {
       Value* px = b_.CreateAdd(x0, i64(dx));
       Value* py = b_.CreateAdd(y0, i64(dy));
@@ -232,6 +330,85 @@ class Emitter {
     Value* top = lerp_or_first(p00, p01, fx);
     Value* bottom = lerp_or_first(p10, p11, fx);
     return lerp_or_first(top, bottom, fy);
+  }
+
+  Value* u32(std::uint32_t v) { return b_.getInt32(v); }
+
+  // Philox 4x32-10 of counter c under the key (philox.h), on i32 values.
+  std::array<Value*, 4> philox(std::array<Value*, 4> c, Value* k0, Value* k1) {
+    auto* i64t = b_.getInt64Ty();
+    auto* i32t = b_.getInt32Ty();
+    for (int r = 0; r < 10; ++r) {
+      if (r > 0) {
+        k0 = b_.CreateAdd(k0, u32(kPhiloxW0));
+        k1 = b_.CreateAdd(k1, u32(kPhiloxW1));
+      }
+      Value* p0 = b_.CreateMul(b_.getInt64(kPhiloxM0), b_.CreateZExt(c[0], i64t), "", true, true);
+      Value* p1 = b_.CreateMul(b_.getInt64(kPhiloxM1), b_.CreateZExt(c[2], i64t), "", true, true);
+      Value* hi0 = b_.CreateTrunc(b_.CreateLShr(p0, 32), i32t);
+      Value* lo0 = b_.CreateTrunc(p0, i32t);
+      Value* hi1 = b_.CreateTrunc(b_.CreateLShr(p1, 32), i32t);
+      Value* lo1 = b_.CreateTrunc(p1, i32t);
+      c = {b_.CreateXor(b_.CreateXor(hi1, c[1]), k0), lo1, b_.CreateXor(b_.CreateXor(hi0, c[3]), k1), lo0};
+    }
+    return c;
+  }
+
+  // det_log (det_math.h) for x in [2^-24, 1]: the normal range, no special cases.
+  Value* det_log_unit(Value* x) {
+    Value* bits = b_.CreateBitCast(x, b_.getInt32Ty());
+    Value* e = b_.CreateSub(b_.CreateLShr(bits, 23), u32(127));
+    Value* m = b_.CreateBitCast(b_.CreateOr(b_.CreateAnd(bits, u32(0x007fffffu)), u32(0x3f800000u)), b_.getFloatTy());
+    Value* big = b_.CreateFCmpOGT(m, f32(kDetSqrt2));
+    m = b_.CreateSelect(big, b_.CreateFMul(m, f32(0.5f)), m);
+    e = b_.CreateSelect(big, b_.CreateAdd(e, u32(1)), e);
+    Value* s = b_.CreateFDiv(b_.CreateFSub(m, f32(1.0f)), b_.CreateFAdd(m, f32(1.0f)));
+    Value* z = b_.CreateFMul(s, s);
+    Value* p = b_.CreateFAdd(b_.CreateFMul(z, f32(1.0f / 9.0f)), f32(1.0f / 7.0f));
+    p = b_.CreateFAdd(b_.CreateFMul(p, z), f32(1.0f / 5.0f));
+    p = b_.CreateFAdd(b_.CreateFMul(p, z), f32(1.0f / 3.0f));
+    p = b_.CreateFMul(p, z);
+    Value* ln_m = b_.CreateFMul(f32(2.0f), b_.CreateFAdd(s, b_.CreateFMul(s, p)));
+    Value* fe = b_.CreateSIToFP(e, b_.getFloatTy());
+    return b_.CreateFAdd(b_.CreateFMul(fe, f32(kDetLn2Hi)), b_.CreateFAdd(ln_m, b_.CreateFMul(fe, f32(kDetLn2Lo))));
+  }
+
+  // det_sincos_turns(t).cos (det_math.h).
+  Value* det_cos_turns(Value* t) {
+    Value* t4 = b_.CreateFMul(t, f32(4.0f));
+    Value* q = b_.CreateUnaryIntrinsic(llvm::Intrinsic::floor, b_.CreateFAdd(t4, f32(0.5f)));
+    Value* a = b_.CreateFMul(b_.CreateFSub(t4, q), f32(kDetHalfPi));
+    Value* z = b_.CreateFMul(a, a);
+    Value* ps = b_.CreateFAdd(f32(-1.0f / 5040.0f), b_.CreateFMul(z, f32(1.0f / 362880.0f)));
+    ps = b_.CreateFAdd(f32(1.0f / 120.0f), b_.CreateFMul(z, ps));
+    ps = b_.CreateFAdd(f32(-1.0f / 6.0f), b_.CreateFMul(z, ps));
+    Value* sa = b_.CreateFAdd(a, b_.CreateFMul(a, b_.CreateFMul(z, ps)));
+    Value* pc = b_.CreateFAdd(f32(1.0f / 40320.0f), b_.CreateFMul(z, f32(-1.0f / 3628800.0f)));
+    pc = b_.CreateFAdd(f32(-1.0f / 720.0f), b_.CreateFMul(z, pc));
+    pc = b_.CreateFAdd(f32(1.0f / 24.0f), b_.CreateFMul(z, pc));
+    pc = b_.CreateFAdd(f32(-1.0f / 2.0f), b_.CreateFMul(z, pc));
+    Value* ca = b_.CreateFAdd(f32(1.0f), b_.CreateFMul(z, pc));
+    Value* quadrant = b_.CreateAnd(b_.CreateFPToSI(q, b_.getInt64Ty()), i64(3));
+    Value* odd = b_.CreateICmpNE(b_.CreateAnd(quadrant, i64(1)), i64(0));
+    // quadrant 0: ca, 1: −sa, 2: −ca, 3: sa
+    Value* magnitude = b_.CreateSelect(odd, sa, ca);
+    Value* flip = b_.CreateOr(b_.CreateICmpEQ(quadrant, i64(1)), b_.CreateICmpEQ(quadrant, i64(2)));
+    return b_.CreateSelect(flip, b_.CreateFNeg(magnitude), magnitude);
+  }
+
+  // normal(2k) of the op's stream for element k (random_stream.h): words 2k and 2k+1 are
+  // lanes 0, 1 (k even) or 2, 3 (k odd) of Philox block k/2; Box–Muller in f32.
+  Value* normal_of_element(const LoopOp& op, Value* k) {
+    auto word = [&](int n) { return b_.CreateTrunc(int_params_[static_cast<std::size_t>(op.slot + n)], b_.getInt32Ty()); };
+    Value* block = b_.CreateTrunc(b_.CreateLShr(k, 1), b_.getInt32Ty());
+    std::array<Value*, 4> w = philox({word(2), word(3), block, word(4)}, word(0), word(1));
+    Value* odd = b_.CreateICmpNE(b_.CreateAnd(k, i64(1)), i64(0));
+    Value* first = b_.CreateSelect(odd, w[2], w[0]);
+    Value* second = b_.CreateSelect(odd, w[3], w[1]);
+    Value* u1 = b_.CreateFMul(b_.CreateUIToFP(b_.CreateAdd(b_.CreateLShr(first, 8), u32(1)), b_.getFloatTy()), f32(0x1p-24f));
+    Value* u2 = b_.CreateFMul(b_.CreateUIToFP(b_.CreateLShr(second, 8), b_.getFloatTy()), f32(0x1p-24f));
+    Value* r = b_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, b_.CreateFMul(f32(-2.0f), det_log_unit(u1)));
+    return b_.CreateFMul(r, det_cos_turns(u2));
   }
 
   // A flip's flag: a constant inside a versioned loop nest, else the sample's parameter.
@@ -297,20 +474,114 @@ class Emitter {
     const DType out_dtype = seg.ops.empty() ? seg.source_dtype : seg.ops.back().out_dtype;
     Value* target = last ? destination_ : at(b_.getInt8Ty(), scratch_, seg.scratch_offset);
     const int top = static_cast<int>(seg.ops.size()) - 1;
+    const std::int64_t b = last ? 0 : seg.border;
+    const StageShape framed{out.c, out.h + 2 * b, out.w + 2 * b};
+    if (b > 0) {
+      // The frame first (the whole plane: simpler than its four sides, and small next to
+      // the segment's work); the elements then overwrite its inside.
+      Value* fill = llvm::ConstantFP::get(type_of(out_dtype), static_cast<double>(seg.border_fill));
+      loop(framed.elements(), "frame", [&](Value* k) { b_.CreateStore(fill, at(type_of(out_dtype), target, k)); });
+    }
+    auto store = [&](Value* v, Value* c, Value* y, Value* x) {
+      Value* index = b > 0 ? element_index(framed, c, b_.CreateAdd(y, i64(b)), b_.CreateAdd(x, i64(b)))
+                           : element_index(out, c, y, x);
+      b_.CreateStore(v, at(type_of(out_dtype), target, index));
+    };
+    auto element = [&](Value* c, Value* y, Value* x) { store(eval(top, c, y, x), c, y, x); };
+    split_crop_ = splittable_crop(seg);
+    if (split_crop_ < 0 && flattens(seg, out)) {
+      // One loop over every output element, (c, y, x) decomposed from its number with
+      // i32 divisions by constants: an affine gathers anyway, and a single long loop
+      // vectorises even when rows are shorter than a vector (28 pixels, say).
+      const std::int64_t plane = out.h * out.w;
+      loop(out.elements(), "k", [&](Value* k) {
+        Value* k32 = b_.CreateTrunc(k, b_.getInt32Ty());
+        Value* c32 = b_.CreateUDiv(k32, u32(static_cast<std::uint32_t>(plane)));
+        Value* r32 = b_.CreateSub(k32, b_.CreateMul(c32, u32(static_cast<std::uint32_t>(plane))));
+        Value* y32 = b_.CreateUDiv(r32, u32(static_cast<std::uint32_t>(out.w)));
+        Value* x32 = b_.CreateSub(r32, b_.CreateMul(y32, u32(static_cast<std::uint32_t>(out.w))));
+        auto* i64t = b_.getInt64Ty();
+        Value *c = b_.CreateZExt(c32, i64t), *y = b_.CreateZExt(y32, i64t), *x = b_.CreateZExt(x32, i64t);
+        Value* v = eval(top, c, y, x);
+        if (b > 0) store(v, c, y, x);
+        else b_.CreateStore(v, at(type_of(out_dtype), target, k));
+      });
+      return;
+    }
+    if (split_crop_ < 0) {
+      loop(out.c, "c", [&](Value* c) {
+        loop(out.h, "y", [&](Value* y) { loop(out.w, "x", [&](Value* x) { element(c, y, x); }); });
+      });
+      return;
+    }
+    // Each output row of the crop is [0, a) outside the image, [a, b) inside, [b, w)
+    // outside (a = b = w for a row above or below it). Inside, reads are consecutive
+    // with no bounds test, so the loop vectorises; outside is the stage's zero.
+    const LoopOp& crop = seg.ops[static_cast<std::size_t>(split_crop_)];
+    Value* shift_y = b_.CreateSub(int_params_[static_cast<std::size_t>(crop.slot)], i64(crop.padding));
+    Value* shift_x = b_.CreateSub(int_params_[static_cast<std::size_t>(crop.slot + 1)], i64(crop.padding));
+    Value* first_in = clamp_i64(b_.CreateNeg(shift_x), 0, out.w);
+    Value* end_in = clamp_i64(b_.CreateSub(i64(crop.in.w), shift_x), 0, out.w);
     loop(out.c, "c", [&](Value* c) {
       loop(out.h, "y", [&](Value* y) {
-        loop(out.w, "x", [&](Value* x) {
-          Value* v = eval(top, c, y, x);
-          b_.CreateStore(v, at(type_of(out_dtype), target, element_index(out, c, y, x)));
-        });
+        Value* sy = b_.CreateAdd(y, shift_y);
+        Value* row_in = b_.CreateAnd(b_.CreateICmpSGE(sy, i64(0)), b_.CreateICmpSLT(sy, i64(crop.in.h)));
+        Value* a = b_.CreateSelect(row_in, first_in, i64(out.w));
+        Value* bnd = b_.CreateSelect(row_in, end_in, i64(out.w));
+        crop_part_ = CropPart::Outside;
+        loop_range(i64(0), a, "x.before", [&](Value* x) { element(c, y, x); });
+        crop_part_ = CropPart::Inside;
+        loop_range(a, bnd, "x.inside", [&](Value* x) { element(c, y, x); });
+        crop_part_ = CropPart::Outside;
+        loop_range(bnd, i64(out.w), "x.after", [&](Value* x) { element(c, y, x); });
+        crop_part_ = CropPart::Any;
       });
     });
+    split_crop_ = -1;
+  }
+
+  // Segments with an affine and no flips run as one loop over k (emit_loops), when the
+  // element numbers fit in 32 bits.
+  static bool flattens(const Segment& seg, const StageShape& out) {
+    bool affine = false;
+    for (const LoopOp& op : seg.ops) {
+      if (op.kind == AugmentKind::HFlip || op.kind == AugmentKind::VFlip) return false;
+      affine = affine || op.kind == AugmentKind::Affine;
+    }
+    return affine && out.elements() < (std::int64_t{1} << 31);
+  }
+
+  // The one crop of a segment whose output coordinates are the segment's (only pointwise
+  // ops and cutouts after it), so its valid range splits the rows; -1 when there is none.
+  static int splittable_crop(const Segment& seg) {
+    int found = -1;
+    for (std::size_t j = 0; j < seg.ops.size(); ++j) {
+      switch (seg.ops[j].kind) {
+        case AugmentKind::Crop:
+          if (found >= 0) return -1;
+          found = static_cast<int>(j);
+          break;
+        case AugmentKind::HFlip:
+        case AugmentKind::VFlip:
+        case AugmentKind::Affine:
+        case AugmentKind::Mixup:
+          if (found >= 0) return -1;
+          break;
+        default: break;
+      }
+    }
+    return found;
   }
 
   void emit_segment(std::size_t s) {
     segment_ = s;
     const Segment& seg = program_.segments[s];
-    segment_source_ = s == 0 ? source_ : at(b_.getInt8Ty(), scratch_, program_.segments[s - 1].scratch_offset);
+    if (seg.source_segment >= 0)
+      segment_source_ = at(b_.getInt8Ty(), scratch_, program_.segments[static_cast<std::size_t>(seg.source_segment)].scratch_offset);
+    else if (seg.source_offset_slot >= 0)  // a mixup partner's input: (j − i)·row bytes away
+      segment_source_ = b_.CreateGEP(b_.getInt8Ty(), source_, int_params_[static_cast<std::size_t>(seg.source_offset_slot)]);
+    else
+      segment_source_ = source_;
     segment_mean_ = nullptr;
     if (!seg.ops.empty() && seg.ops.front().kind == AugmentKind::Contrast) segment_mean_ = mean_of_source(seg);
     const bool last = s + 1 == program_.segments.size();
@@ -345,6 +616,25 @@ class Emitter {
     b_.SetInsertPoint(done);
   }
 
+  // The segment just emitted writes a region no load of it reads (its source, a mixup
+  // partner's plane and the parameters are other buffers or other scratch regions), but
+  // scratch to scratch is one pointer: say so with scoped alias metadata (its stores in the
+  // segment's scope, its loads outside it), so the vectoriser need not give up on gathers.
+  void scope_segment_memory() {
+    llvm::MDBuilder md(ctx_);
+    if (!alias_domain_) alias_domain_ = md.createAnonymousAliasScopeDomain("mlf.scratch");
+    llvm::MDNode* scope = md.createAnonymousAliasScope(alias_domain_, "segment");
+    llvm::MDNode* list = llvm::MDNode::get(ctx_, {scope});
+    for (llvm::BasicBlock& block : *fn_)
+      for (llvm::Instruction& inst : block) {
+        if (llvm::isa<llvm::LoadInst>(inst) && !inst.getMetadata(llvm::LLVMContext::MD_noalias))
+          inst.setMetadata(llvm::LLVMContext::MD_noalias, list);
+        else if (llvm::isa<llvm::StoreInst>(inst) && !inst.getMetadata(llvm::LLVMContext::MD_alias_scope))
+          inst.setMetadata(llvm::LLVMContext::MD_alias_scope, list);
+      }
+  }
+
+  llvm::MDNode* alias_domain_ = nullptr;
   const LoopProgram& program_;
   llvm::Module& module_;
   llvm::LLVMContext& ctx_;
@@ -357,6 +647,10 @@ class Emitter {
   Value* segment_source_ = nullptr;
   Value* segment_mean_ = nullptr;
   std::map<int, bool> versioned_;
+  // Which part of a split crop's rows is being emitted (emit_loops).
+  enum class CropPart { Any, Inside, Outside };
+  int split_crop_ = -1;
+  CropPart crop_part_ = CropPart::Any;
 };
 
 }  // namespace

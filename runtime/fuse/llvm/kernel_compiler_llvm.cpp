@@ -1,5 +1,6 @@
 // The code generator module: LoopProgram → LLVM IR → optimised machine code for this CPU →
-// a PIC object → a shared object (linked by `ld -shared`), returned as bytes.
+// a PIC object → a shared object (written in memory, or linked by `ld -shared` when the
+// object holds something the in-memory writer does not handle), returned as bytes.
 //
 // Why an object and a shared object rather than only an in-process JIT: the bytes are what
 // the kernel cache stores, and loading them later is a dlopen that maps no LLVM
@@ -33,15 +34,12 @@
 
 #include "runtime/fuse/kernel_compiler.h"
 #include "runtime/fuse/llvm/kernel_codegen.h"
+#include "runtime/fuse/llvm/shared_object_writer.h"
 
 extern char** environ;
 
 namespace mlf::runtime {
 namespace {
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 // The host's features by name (LLVM 14 does not know this CPU's name, so the CPU is the
 // generic x86-64 and the features say what it has).
@@ -78,6 +76,37 @@ bool link_shared(const std::filesystem::path& object, const std::filesystem::pat
   return true;
 }
 
+// The object linked into a shared object's bytes, through files in a temporary folder.
+bool link_object(const llvm::SmallVector<char, 0>& object, std::string& shared_object,
+                 std::string& error) {
+  char folder_template[] = "/tmp/mlf-kernel-XXXXXX";
+  if (!mkdtemp(folder_template)) {
+    error = "cannot create a temporary folder to link a fused kernel";
+    return false;
+  }
+  const std::filesystem::path folder = folder_template;
+  const auto object_path = folder / "kernel.o", shared_path = folder / "kernel.so";
+  bool linked = false;
+  {
+    std::ofstream out(object_path, std::ios::binary);
+    out.write(object.data(), static_cast<std::streamsize>(object.size()));
+    linked = out.good();
+  }
+  if (!linked) error = "cannot write a fused kernel's object file";
+  if (linked) linked = link_shared(object_path, shared_path, error);
+  if (linked) {
+    std::ifstream in(shared_path, std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    shared_object = bytes.str();
+    linked = !shared_object.empty();
+    if (!linked) error = "cannot read a linked fused kernel";
+  }
+  std::error_code ignored;
+  std::filesystem::remove_all(folder, ignored);
+  return linked;
+}
+
 class LlvmKernelCompiler : public KernelCompiler {
  public:
   LlvmKernelCompiler() {
@@ -88,31 +117,15 @@ class LlvmKernelCompiler : public KernelCompiler {
   bool compile(const LoopProgram& program, std::string& shared_object, KernelCompileStats& stats,
                std::string& error) override {
     std::lock_guard<std::mutex> hold(mutex_);
-    const auto start = std::chrono::steady_clock::now();
-    const std::string triple = llvm::sys::getProcessTriple();
-    std::string lookup_error;
-    const llvm::Target* target = llvm::TargetRegistry::lookupTarget(triple, lookup_error);
-    if (!target) {
-      error = "no code generator for `" + triple + "`: " + lookup_error;
-      return false;
-    }
-    llvm::TargetOptions options;
-    options.AllowFPOpFusion = llvm::FPOpFusion::Strict;  // no FMA: results as the interpreter's
-    options.UnsafeFPMath = false;
-    options.NoInfsFPMath = false;
-    options.NoNaNsFPMath = false;
-    std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-        triple, "x86-64", host_features(), options, llvm::Reloc::PIC_, llvm::None,
-        llvm::CodeGenOpt::Aggressive));
-    if (!machine) {
-      error = "cannot create a target machine for `" + triple + "`";
-      return false;
-    }
+    PhaseTimer setup;
+    if (!machine_ && !make_machine(error)) return false;
+    setup.stop(stats.setup);
 
+    PhaseTimer ir;
     llvm::LLVMContext context;
     auto module = std::make_unique<llvm::Module>("mlf_fused", context);
-    module->setTargetTriple(triple);
-    module->setDataLayout(machine->createDataLayout());
+    module->setTargetTriple(machine_->getTargetTriple().str());
+    module->setDataLayout(machine_->createDataLayout());
     emit_kernel(program, *module);
     std::string verify;
     llvm::raw_string_ostream verify_stream(verify);
@@ -120,13 +133,15 @@ class LlvmKernelCompiler : public KernelCompiler {
       error = "the fusion pass generated invalid code: " + verify_stream.str();
       return false;
     }
+    ir.stop(stats.ir);
 
+    PhaseTimer optimise;
     {
       llvm::PipelineTuningOptions tuning;
       tuning.LoopVectorization = true;
       tuning.SLPVectorization = true;
       tuning.LoopUnrolling = true;
-      llvm::PassBuilder builder(machine.get(), tuning);
+      llvm::PassBuilder builder(machine_.get(), tuning);
       llvm::LoopAnalysisManager lam;
       llvm::FunctionAnalysisManager fam;
       llvm::CGSCCAnalysisManager cgam;
@@ -140,55 +155,63 @@ class LlvmKernelCompiler : public KernelCompiler {
       passes.run(*module, mam);
     }
     last_ir_.clear();
-    llvm::raw_string_ostream ir(last_ir_);
-    module->print(ir, nullptr);
+    llvm::raw_string_ostream ir_text(last_ir_);
+    module->print(ir_text, nullptr);
+    optimise.stop(stats.optimise);
 
+    PhaseTimer codegen;
     llvm::SmallVector<char, 0> object;
     {
       llvm::raw_svector_ostream stream(object);
-      llvm::legacy::PassManager codegen;
-      if (machine->addPassesToEmitFile(codegen, stream, nullptr, llvm::CGFT_ObjectFile)) {
+      llvm::legacy::PassManager passes;
+      if (machine_->addPassesToEmitFile(passes, stream, nullptr, llvm::CGFT_ObjectFile)) {
         error = "the target cannot emit object files";
         return false;
       }
-      codegen.run(*module);
+      passes.run(*module);
     }
-    stats.codegen_seconds = seconds_since(start);
+    codegen.stop(stats.codegen);
 
-    const auto link_start = std::chrono::steady_clock::now();
-    char folder_template[] = "/tmp/mlf-kernel-XXXXXX";
-    if (!mkdtemp(folder_template)) {
-      error = "cannot create a temporary folder to link a fused kernel";
-      return false;
-    }
-    const std::filesystem::path folder = folder_template;
-    const auto object_path = folder / "kernel.o", shared_path = folder / "kernel.so";
-    bool linked = false;
-    {
-      std::ofstream out(object_path, std::ios::binary);
-      out.write(object.data(), static_cast<std::streamsize>(object.size()));
-      linked = out.good();
-    }
-    if (!linked) error = "cannot write a fused kernel's object file";
-    if (linked) linked = link_shared(object_path, shared_path, error);
-    if (linked) {
-      std::ifstream in(shared_path, std::ios::binary);
-      std::ostringstream bytes;
-      bytes << in.rdbuf();
-      shared_object = bytes.str();
-      linked = !shared_object.empty();
-      if (!linked) error = "cannot read a linked fused kernel";
-    }
-    std::error_code ignored;
-    std::filesystem::remove_all(folder, ignored);
-    stats.link_seconds = seconds_since(link_start);
+    PhaseTimer link;
+    // In memory when the object is as simple as kernels are (shared_object_writer.h); `ld`
+    // otherwise, or always when MLF_LD names a linker.
+    std::string unsupported;
+    const char* ld = std::getenv("MLF_LD");
+    bool linked = !(ld && *ld) &&
+                  write_shared_object(std::string_view(object.data(), object.size()), shared_object,
+                                      unsupported);
+    if (!linked) linked = link_object(object, shared_object, error);
+    link.stop(stats.link);
     return linked;
   }
 
   std::string last_ir() const override { return last_ir_; }
 
  private:
+  // One target machine for the process: looking up the host's features and building the
+  // machine is the same work for every kernel.
+  bool make_machine(std::string& error) {
+    const std::string triple = llvm::sys::getProcessTriple();
+    std::string lookup_error;
+    const llvm::Target* target = llvm::TargetRegistry::lookupTarget(triple, lookup_error);
+    if (!target) {
+      error = "no code generator for `" + triple + "`: " + lookup_error;
+      return false;
+    }
+    llvm::TargetOptions options;
+    options.AllowFPOpFusion = llvm::FPOpFusion::Strict;  // no FMA: results as the interpreter's
+    options.UnsafeFPMath = false;
+    options.NoInfsFPMath = false;
+    options.NoNaNsFPMath = false;
+    machine_.reset(target->createTargetMachine(triple, "x86-64", host_features(), options,
+                                               llvm::Reloc::PIC_, llvm::None,
+                                               llvm::CodeGenOpt::Aggressive));
+    if (!machine_) error = "cannot create a target machine for `" + triple + "`";
+    return machine_ != nullptr;
+  }
+
   std::mutex mutex_;
+  std::unique_ptr<llvm::TargetMachine> machine_;
   std::string last_ir_;
 };
 
