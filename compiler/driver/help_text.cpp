@@ -119,7 +119,8 @@ std::string help_text(const std::string& command) {
            "object is corrupt.\n";
   } else if (command == "gc") {
     out += "Removes objects that neither the most recent runs (default 10) nor pinned runs\n"
-           "reference, and stale temporary files.\n";
+           "reference, and stale temporary files. Drops the memos of cached runs: the next run\n"
+           "of each pipeline compiles once and keeps a new one.\n";
   } else if (command == "lsp") {
     out += "Runs the language server on stdin/stdout (JSON-RPC with Content-Length headers, as\n"
            "editors start it): diagnostics as `mlf check` reports them, document symbols, hover\n"

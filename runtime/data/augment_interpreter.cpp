@@ -3,6 +3,7 @@
 #include "runtime/data/augment_interpreter.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <exception>
@@ -311,10 +312,12 @@ void mixup(const CompiledChain& chain, std::size_t index, const Dataset& in, std
   Sample partner = run_prefix(chain, in, epoch, j, index);
   float* v = s.f32();
   const float* w = partner.f32();
+  const float canonical_nan = std::bit_cast<float>(kMixupNaNBits);
   for (std::int64_t k = 0, n = s.elements(); k < n; ++k) {
     float a = lambda * v[k];
     float b = m * w[k];
-    v[k] = a + b;
+    float mixed = a + b;
+    v[k] = std::isnan(mixed) ? canonical_nan : mixed;
   }
   const auto classes = static_cast<std::size_t>(chain.classes);
   auto row = [&](const Sample& x) {

@@ -72,6 +72,9 @@
 //                         one with its own draws (sample j, same epoch) — recursively if an
 //                         earlier step is a mixup too; with m = 1 − lambda:
 //                           v = lambda·x_i + m·x_j                  (each element)
+//                         a NaN v is written as the quiet NaN 0x7FC00000: when both
+//                         products are NaN (0·inf gives one), which of the two an addition
+//                         returns is the compiler's choice, so it is not left to it;
 //                           label[k] = lambda·a_i[k] + m·a_j[k]     (k < classes)
 //                         where a is the one-hot row (1 at the class id, 0 elsewhere) of a
 //                         class label, or the soft row of a soft label. Class labels become
@@ -95,6 +98,9 @@
 #include "runtime/data/tensor.h"
 
 namespace mlf::runtime {
+
+// The one NaN mixup writes (see mixup above); the fused kernels write the same.
+inline constexpr std::uint32_t kMixupNaNBits = 0x7FC00000u;
 
 DataResult<Dataset> prepare_output(const std::vector<PlanStep>& chain, const Dataset& in);
 

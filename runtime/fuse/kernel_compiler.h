@@ -24,7 +24,7 @@ namespace mlf::runtime {
 
 inline constexpr const char* kKernelSymbol = "mlf_fused_sample";
 // Bump when the generated code of any program changes: it is part of every kernel's hash.
-inline constexpr const char* kCodegenVersion = "mlf-fuse-codegen-3";
+inline constexpr const char* kCodegenVersion = "mlf-fuse-codegen-4";
 
 using KernelFn = void (*)(const std::uint8_t* source, std::uint8_t* destination,
                           const float* floats, const std::int64_t* ints, const float* noise,

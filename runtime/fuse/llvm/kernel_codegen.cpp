@@ -14,6 +14,7 @@
 #include <map>
 #include <utility>
 
+#include "runtime/data/augment_interpreter.h"
 #include "runtime/fuse/kernel_compiler.h"
 #include "runtime/random/philox.h"
 
@@ -242,7 +243,11 @@ class Emitter {
         Value* w = b_.CreateLoad(b_.getFloatTy(), at(b_.getFloatTy(), partner, element_index(op.in, c, y, x)));
         Value* lambda = float_params_[static_cast<std::size_t>(op.slot)];
         Value* m = b_.CreateFSub(f32(1.0f), lambda);
-        return b_.CreateFAdd(b_.CreateFMul(lambda, v), b_.CreateFMul(m, w));
+        Value* mixed = b_.CreateFAdd(b_.CreateFMul(lambda, v), b_.CreateFMul(m, w));
+        // One NaN, as the interpreter writes it (kMixupNaNBits): with two NaN operands the
+        // addition's result is not fixed by IEEE 754.
+        Value* nan = llvm::ConstantFP::get(b_.getFloatTy(), std::bit_cast<float>(kMixupNaNBits));
+        return b_.CreateSelect(b_.CreateFCmpUNO(mixed, mixed), nan, mixed);
       }
     }
     return llvm::UndefValue::get(b_.getFloatTy());
