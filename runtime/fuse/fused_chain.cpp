@@ -69,10 +69,12 @@ void run_fused_range(const FusedChain& fused, const Dataset& in, int epoch, std:
   const bool mixes = fused.chain.out_label == LabelForm::Soft && has_mixup(fused.chain);
   const auto classes = static_cast<std::size_t>(fused.chain.classes);
   std::vector<float> label_work;
+  SampleDrawBatch draws(p, fused.chain);
   for (std::int64_t i = begin; i < end; ++i) {
+    if (!draws.holds(e, static_cast<std::uint64_t>(i))) draws.compute(e, static_cast<std::uint64_t>(i));
     fill_sample_params(p, fused.chain, e, static_cast<std::uint64_t>(i),
                        static_cast<std::uint64_t>(in.size()), floats.data(), ints.data(),
-                       noise.data());
+                       noise.data(), &draws);
     if (mixes)
       mixed_soft_label(p, fused.chain, in, static_cast<std::uint64_t>(i), floats.data(),
                        ints.data(), label_work,

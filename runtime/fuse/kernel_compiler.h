@@ -24,7 +24,7 @@ namespace mlf::runtime {
 
 inline constexpr const char* kKernelSymbol = "mlf_fused_sample";
 // Bump when the generated code of any program changes: it is part of every kernel's hash.
-inline constexpr const char* kCodegenVersion = "mlf-fuse-codegen-4";
+inline constexpr const char* kCodegenVersion = "mlf-fuse-codegen-5";
 
 using KernelFn = void (*)(const std::uint8_t* source, std::uint8_t* destination,
                           const float* floats, const std::int64_t* ints, const float* noise,
@@ -72,8 +72,6 @@ class KernelCompiler {
   // false with `error` set when the code cannot be generated or linked.
   virtual bool compile(const LoopProgram& program, std::string& shared_object,
                        KernelCompileStats& stats, std::string& error) = 0;
-  // The LLVM IR after optimisation of the last compile (for docs and debugging).
-  virtual std::string last_ir() const = 0;
 };
 
 }  // namespace mlf::runtime

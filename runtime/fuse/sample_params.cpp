@@ -88,11 +88,60 @@ std::uint64_t partner_of(const AugmentStep& step, std::uint32_t epoch, std::uint
   return draws.uniform_int(kMixupPartnerWord, n);
 }
 
+// Whether an op's block 0 can be computed ahead for a run of samples: it draws on the host
+// (gaussian_noise draws in the kernel) for sample i itself (not a mixup partner).
+bool batched(const AugmentStep& step, const LoopOp& op) {
+  return step.stream && op.sample == 0 && step.kind != AugmentKind::Noise;
+}
+
 }  // namespace
+
+SampleDrawBatch::SampleDrawBatch(const LoopProgram& program, const CompiledChain& chain)
+    : program_(&program), chain_(&chain) {
+  for (const Segment& segment : program.segments)
+    for (const LoopOp& op : segment.ops) {
+      const bool drawn = batched(chain.steps[op.step], op);
+      lane_of_op_.push_back(drawn ? static_cast<int>(lanes_.size()) : -1);
+      if (drawn) lanes_.emplace_back();
+    }
+  blocks_.resize(lanes_.size() * kPhiloxLanes);
+}
+
+void SampleDrawBatch::compute(std::uint32_t epoch, std::uint64_t first) {
+  first_ = first;
+  epoch_ = epoch;
+  computed_ = true;
+  std::size_t k = 0;
+  for (const Segment& segment : program_->segments)
+    for (const LoopOp& op : segment.ops) {
+      const int set = lane_of_op_[k++];
+      if (set < 0) continue;
+      const RandomStream& stream = *chain_->steps[op.step].stream;
+      PhiloxLanes& lanes = lanes_[static_cast<std::size_t>(set)];
+      for (int l = 0; l < kPhiloxLanes; ++l) {  // the counters of RandomStream::block(e, i, 0)
+        const std::uint64_t i = first + static_cast<std::uint64_t>(l);
+        lanes.words[0][l] = epoch;
+        lanes.words[1][l] = static_cast<std::uint32_t>(i);
+        lanes.words[2][l] = 0;
+        lanes.words[3][l] = stream.tag() ^ static_cast<std::uint32_t>(i >> 32);
+      }
+      philox4x32_10_lanes(lanes, stream.key());
+      PhiloxBlock* out = blocks_.data() + static_cast<std::size_t>(set) * kPhiloxLanes;
+      for (int l = 0; l < kPhiloxLanes; ++l)
+        out[l] = {lanes.words[0][l], lanes.words[1][l], lanes.words[2][l], lanes.words[3][l]};
+    }
+}
+
+const PhiloxBlock* SampleDrawBatch::block0(std::size_t op, std::uint32_t epoch, std::uint64_t i) const {
+  const int set = op < lane_of_op_.size() ? lane_of_op_[op] : -1;
+  if (set < 0 || !holds(epoch, i)) return nullptr;
+  return blocks_.data() + static_cast<std::size_t>(set) * kPhiloxLanes + (i - first_);
+}
 
 void fill_sample_params(const LoopProgram& program, const CompiledChain& chain,
                         std::uint32_t epoch, std::uint64_t i, std::uint64_t n, float* floats,
-                        std::int64_t* ints, float* /*noise: unused, see sample_params.h*/) {
+                        std::int64_t* ints, float* /*noise: unused, see sample_params.h*/,
+                        const SampleDrawBatch* batch) {
   // The index of every sample of the mixup tree; parents come before their partners.
   std::int64_t local[16];
   std::vector<std::int64_t> heap;
@@ -110,12 +159,16 @@ void fill_sample_params(const LoopProgram& program, const CompiledChain& chain,
     ints[sample.offset_slot] = (index[s] - static_cast<std::int64_t>(i)) * row;
     ints[sample.offset_slot + 1] = index[s];
   }
+  std::size_t number = 0;
   for (const Segment& segment : program.segments)
     for (const LoopOp& op : segment.ops) {
+      const std::size_t this_op = number++;
       const AugmentStep& step = chain.steps[op.step];
       if (!step.stream) continue;
       const auto of = static_cast<std::uint64_t>(index[static_cast<std::size_t>(op.sample)]);
-      SampleDraws draws(*step.stream, epoch, of);
+      const PhiloxBlock* block0 = batch ? batch->block0(this_op, epoch, of) : nullptr;
+      SampleDraws draws = block0 ? SampleDraws(*step.stream, epoch, of, *block0)
+                                 : SampleDraws(*step.stream, epoch, of);
       fill_step(step, op, epoch, of, draws, floats, ints);
     }
 }

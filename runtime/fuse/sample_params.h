@@ -24,15 +24,44 @@
 
 #include "runtime/data/augment_steps.h"
 #include "runtime/fuse/loop_ir.h"
+#include "runtime/random/philox.h"
 
 namespace mlf::runtime {
 
+// Block 0 of every drawing op's words for kPhiloxLanes consecutive samples, computed
+// together: one Philox block per op and sample is most of what a sample's parameters cost
+// (a flip draws nothing else), and lanes of them vectorise. Ops that draw for a mixup
+// partner are not in it (their sample is another one's draw).
+class SampleDrawBatch {
+ public:
+  SampleDrawBatch(const LoopProgram& program, const CompiledChain& chain);
+  // Computes the blocks of samples [first, first + kPhiloxLanes) in `epoch`.
+  void compute(std::uint32_t epoch, std::uint64_t first);
+  bool holds(std::uint32_t epoch, std::uint64_t i) const {
+    return computed_ && epoch == epoch_ && i - first_ < kPhiloxLanes;
+  }
+  // Block 0 of the op numbered `op` (in the program's segment-op order) for sample i in
+  // `epoch`; null when the batch does not hold it.
+  const PhiloxBlock* block0(std::size_t op, std::uint32_t epoch, std::uint64_t i) const;
+
+ private:
+  const LoopProgram* program_;
+  const CompiledChain* chain_;
+  std::vector<int> lane_of_op_;          // per op: its index in lanes_, or -1
+  std::vector<PhiloxLanes> lanes_;
+  std::vector<PhiloxBlock> blocks_;      // [lane set][sample - first_]
+  std::uint64_t first_ = 0;
+  std::uint32_t epoch_ = 0;
+  bool computed_ = false;
+};
+
 // `floats` and `ints` hold program.float_slots and program.int_slots values; `noise`
 // (program.noise_elements, now always 0) is not written. `n` is the dataset's size (mixup
-// draws its partner in [0, n)).
+// draws its partner in [0, n)). `batch`, when it holds sample i, supplies block 0 of the
+// ops' draws; the values are the same with or without it.
 void fill_sample_params(const LoopProgram& program, const CompiledChain& chain,
                         std::uint32_t epoch, std::uint64_t i, std::uint64_t n, float* floats,
-                        std::int64_t* ints, float* noise);
+                        std::int64_t* ints, float* noise, const SampleDrawBatch* batch = nullptr);
 
 // Whether the chain has a mixup (its labels are then mixed_soft_label's, not copies).
 bool has_mixup(const CompiledChain& chain);

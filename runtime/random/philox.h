@@ -29,4 +29,12 @@ inline constexpr std::uint32_t kPhiloxW1 = 0xBB67AE85u;
 //   c = (hi1 ^ c1 ^ k0, lo1, hi0 ^ c3 ^ k1, lo0)
 PhiloxBlock philox4x32_10(PhiloxCounter counter, PhiloxKey key);
 
+// kPhiloxLanes independent counters under one key, word-major (words[w][lane]): the same
+// blocks as philox4x32_10 lane by lane, computed with vector instructions. For the per-sample draws of a run of samples (one stream, one block number).
+inline constexpr int kPhiloxLanes = 16;
+struct PhiloxLanes {
+  alignas(64) std::uint32_t words[4][kPhiloxLanes];
+};
+void philox4x32_10_lanes(PhiloxLanes& counters, PhiloxKey key);
+
 }  // namespace mlf::runtime

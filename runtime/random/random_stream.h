@@ -58,6 +58,10 @@ class SampleDraws {
  public:
   SampleDraws(const RandomStream& stream, std::uint32_t epoch, std::uint64_t sample)
       : stream_(&stream), epoch_(epoch), sample_(sample) {}
+  // With block 0 of (stream, epoch, sample) already computed (philox4x32_10_lanes).
+  SampleDraws(const RandomStream& stream, std::uint32_t epoch, std::uint64_t sample,
+              const PhiloxBlock& block0)
+      : stream_(&stream), epoch_(epoch), sample_(sample), cached_(true), block_(block0) {}
 
   std::uint32_t word(std::uint64_t k);
   float uniform(std::uint64_t k);

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <random>
 #include <set>
 #include <vector>
 
@@ -34,6 +35,32 @@ TEST(RandomPhilox, KnownAnswerPi) {
   EXPECT_EQ(philox4x32_10({0x243f6a88u, 0x85a308d3u, 0x13198a2eu, 0x03707344u},
                           {0xa4093822u, 0x299f31d0u}),
             (PhiloxBlock{0xd16cfe09u, 0x94fdccebu, 0x5001e420u, 0x24126ea1u}));
+}
+
+TEST(RandomPhilox, LanesEqualTheScalarFunction) {
+  std::mt19937 gen(7);
+  auto word = [&gen] { return static_cast<std::uint32_t>(gen()); };
+  for (int trial = 0; trial < 50; ++trial) {
+    const PhiloxKey key = trial == 0 ? PhiloxKey{0, 0} : PhiloxKey{word(), word()};
+    PhiloxLanes lanes;
+    std::vector<PhiloxCounter> counters;
+    for (int l = 0; l < kPhiloxLanes; ++l) {
+      PhiloxCounter c = {word(), word(), word(), word()};
+      if (trial == 0 && l == 3) c = {0, 0, 0, 0};  // the known answer, in a middle lane
+      counters.push_back(c);
+      for (int w = 0; w < 4; ++w) lanes.words[w][l] = c[static_cast<std::size_t>(w)];
+    }
+    philox4x32_10_lanes(lanes, key);
+    for (int l = 0; l < kPhiloxLanes; ++l) {
+      const PhiloxBlock want = philox4x32_10(counters[static_cast<std::size_t>(l)], key);
+      const PhiloxBlock got = {lanes.words[0][l], lanes.words[1][l], lanes.words[2][l], lanes.words[3][l]};
+      ASSERT_EQ(got, want) << "trial " << trial << ", lane " << l;
+    }
+  }
+  PhiloxLanes zeros{};
+  philox4x32_10_lanes(zeros, {0, 0});
+  EXPECT_EQ(zeros.words[0][15], 0x6627e8d5u);
+  EXPECT_EQ(zeros.words[3][0], 0x9b00dbd8u);
 }
 
 TEST(RandomStream, KeyAndCounterLayout) {

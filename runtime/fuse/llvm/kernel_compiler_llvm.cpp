@@ -15,6 +15,7 @@
 #include <llvm/MC/SubtargetFeature.h>
 #include <llvm/MC/TargetRegistry.h>
 #include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/CommandLine.h>
 #include <llvm/Support/Host.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
@@ -48,7 +49,10 @@ std::string host_features() {
   llvm::SubtargetFeatures out;
   if (llvm::sys::getHostCPUFeatures(features)) {
     std::vector<std::string> names;
-    for (const auto& f : features) names.push_back((f.second ? "+" : "-") + f.first().str());
+    for (const auto& f : features) {
+      std::string name(1, f.second ? '+' : '-');
+      names.push_back(name.append(f.first().data(), f.first().size()));
+    }
     std::sort(names.begin(), names.end());
     for (const auto& n : names) out.AddFeature(n);
   }
@@ -112,6 +116,15 @@ class LlvmKernelCompiler : public KernelCompiler {
   LlvmKernelCompiler() {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
+    // Loop strength reduction, a code generator pass, took a tenth of a cold compile (its
+    // formula search grows with the vectorised loops' induction variables) and changed no
+    // kernel's speed measurably (chains P, G and R, both shapes of bench/augment.sh). This
+    // LLVM is linked into this module only, so the option touches nothing else.
+    static std::once_flag options;
+    std::call_once(options, [] {
+      const char* argv[] = {"mlf-fuse", "-disable-lsr"};
+      llvm::cl::ParseCommandLineOptions(2, argv);
+    });
   }
 
   bool compile(const LoopProgram& program, std::string& shared_object, KernelCompileStats& stats,
@@ -154,9 +167,6 @@ class LlvmKernelCompiler : public KernelCompiler {
       llvm::ModulePassManager passes = builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3);
       passes.run(*module, mam);
     }
-    last_ir_.clear();
-    llvm::raw_string_ostream ir_text(last_ir_);
-    module->print(ir_text, nullptr);
     optimise.stop(stats.optimise);
 
     PhaseTimer codegen;
@@ -185,8 +195,6 @@ class LlvmKernelCompiler : public KernelCompiler {
     return linked;
   }
 
-  std::string last_ir() const override { return last_ir_; }
-
  private:
   // One target machine for the process: looking up the host's features and building the
   // machine is the same work for every kernel.
@@ -212,7 +220,6 @@ class LlvmKernelCompiler : public KernelCompiler {
 
   std::mutex mutex_;
   std::unique_ptr<llvm::TargetMachine> machine_;
-  std::string last_ir_;
 };
 
 }  // namespace
