@@ -118,12 +118,9 @@ void SampleDrawBatch::compute(std::uint32_t epoch, std::uint64_t first) {
       if (set < 0) continue;
       const RandomStream& stream = *chain_->steps[op.step].stream;
       PhiloxLanes& lanes = lanes_[static_cast<std::size_t>(set)];
-      for (int l = 0; l < kPhiloxLanes; ++l) {  // the counters of RandomStream::block(e, i, 0)
-        const std::uint64_t i = first + static_cast<std::uint64_t>(l);
-        lanes.words[0][l] = epoch;
-        lanes.words[1][l] = static_cast<std::uint32_t>(i);
-        lanes.words[2][l] = 0;
-        lanes.words[3][l] = stream.tag() ^ static_cast<std::uint32_t>(i >> 32);
+      for (int l = 0; l < kPhiloxLanes; ++l) {
+        const PhiloxCounter c = stream.counter(epoch, first + static_cast<std::uint64_t>(l), 0);
+        for (int w = 0; w < 4; ++w) lanes.words[w][l] = c[static_cast<std::size_t>(w)];
       }
       philox4x32_10_lanes(lanes, stream.key());
       PhiloxBlock* out = blocks_.data() + static_cast<std::size_t>(set) * kPhiloxLanes;

@@ -43,11 +43,15 @@ RandomStream::RandomStream(const Digest& stream) {
   tag_ = le_u32(stream.bytes.data() + 8);
 }
 
+PhiloxCounter RandomStream::counter(std::uint32_t epoch, std::uint64_t sample,
+                                    std::uint32_t block) const {
+  return {epoch, static_cast<std::uint32_t>(sample), block,
+          tag_ ^ static_cast<std::uint32_t>(sample >> 32)};
+}
+
 PhiloxBlock RandomStream::block(std::uint32_t epoch, std::uint64_t sample,
                                 std::uint32_t block) const {
-  PhiloxCounter counter{epoch, static_cast<std::uint32_t>(sample), block,
-                        tag_ ^ static_cast<std::uint32_t>(sample >> 32)};
-  return philox4x32_10(counter, key_);
+  return philox4x32_10(counter(epoch, sample, block), key_);
 }
 
 std::uint32_t RandomStream::word(std::uint32_t epoch, std::uint64_t sample,

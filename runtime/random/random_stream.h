@@ -35,6 +35,8 @@ class RandomStream {
  public:
   explicit RandomStream(const Digest& stream);
 
+  // The Philox counter of block `block` of (epoch, sample), as laid out above.
+  PhiloxCounter counter(std::uint32_t epoch, std::uint64_t sample, std::uint32_t block) const;
   PhiloxBlock block(std::uint32_t epoch, std::uint64_t sample, std::uint32_t block) const;
   std::uint32_t word(std::uint32_t epoch, std::uint64_t sample, std::uint64_t k) const;
 
