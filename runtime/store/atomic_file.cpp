@@ -52,27 +52,32 @@ const char* write_step_name(WriteStep step) {
   return "write";
 }
 
-StoreResult<AtomicFile> AtomicFile::create(const fs::path& target, const fs::path& temp_dir,
+StoreResult<AtomicFile> AtomicFile::create(const StoreRoot& root, std::string target, const std::string& temp_dir,
                                            mode_t mode, FileSystemFaults faults) {
   if (faults) {
-    if (int injected = faults(WriteStep::Create, target))
-      return system_error(injected, "create a temp file for", target.string());
+    if (int injected = faults(WriteStep::Create, root.full(target)))
+      return system_error(injected, "create a temp file for", root.full(target));
   }
   for (int attempt = 0; attempt < 16; ++attempt) {
-    fs::path temp_path = temp_dir / temp_name(target);
-    int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-    if (fd >= 0) return AtomicFile(target, std::move(temp_path), fd, std::move(faults));
+    std::string temp_path = temp_dir + "/" + temp_name(target);
+    int fd = root.open(temp_path, O_WRONLY | O_CREAT | O_EXCL, mode);
+    if (fd >= 0) return AtomicFile(root, std::move(target), std::move(temp_path), fd, std::move(faults));
     if (errno == EINTR || errno == EEXIST) continue;
-    return system_error(errno, "create the temp file", temp_path.string());
+    return root.error(errno, "create the temp file", temp_path);
   }
-  return system_error(EEXIST, "create a temp file in", temp_dir.string());
+  return system_error(EEXIST, "create a temp file in", root.full(temp_dir));
 }
 
-AtomicFile::AtomicFile(fs::path target, fs::path temp_path, int fd, FileSystemFaults faults)
-    : target_(std::move(target)), temp_path_(std::move(temp_path)), fd_(fd), faults_(std::move(faults)) {}
+AtomicFile::AtomicFile(StoreRoot root, std::string target, std::string temp_path, int fd, FileSystemFaults faults)
+    : root_(std::move(root)),
+      target_(std::move(target)),
+      temp_path_(std::move(temp_path)),
+      fd_(fd),
+      faults_(std::move(faults)) {}
 
 AtomicFile::AtomicFile(AtomicFile&& other) noexcept
-    : target_(std::move(other.target_)),
+    : root_(other.root_),
+      target_(std::move(other.target_)),
       temp_path_(std::move(other.temp_path_)),
       fd_(std::exchange(other.fd_, -1)),
       committed_(std::exchange(other.committed_, true)),
@@ -81,6 +86,7 @@ AtomicFile::AtomicFile(AtomicFile&& other) noexcept
 AtomicFile& AtomicFile::operator=(AtomicFile&& other) noexcept {
   if (this != &other) {
     discard();
+    root_ = other.root_;
     target_ = std::move(other.target_);
     temp_path_ = std::move(other.temp_path_);
     fd_ = std::exchange(other.fd_, -1);
@@ -99,45 +105,47 @@ void AtomicFile::discard() {
   }
   if (!committed_) {
     int saved = errno;
-    ::unlink(temp_path_.c_str());
+    root_.unlink(temp_path_);
     errno = saved;
     committed_ = true;  // nothing left to clean up
   }
 }
 
-int AtomicFile::fault(WriteStep step) const { return faults_ ? faults_(step, target_) : 0; }
+int AtomicFile::fault(WriteStep step) const { return faults_ ? faults_(step, root_.full(target_)) : 0; }
 
 StoreResult<void> AtomicFile::write(std::string_view bytes) {
-  if (fd_ < 0) return system_error(EBADF, "write", temp_path_.string());
-  if (int injected = fault(WriteStep::Write)) return system_error(injected, "write", temp_path_.string());
+  const std::string temp = root_.full(temp_path_);
+  if (fd_ < 0) return system_error(EBADF, "write", temp);
+  if (int injected = fault(WriteStep::Write)) return system_error(injected, "write", temp);
   while (!bytes.empty()) {
     ssize_t written = ::write(fd_, bytes.data(), bytes.size());
     if (written < 0) {
       if (errno == EINTR) continue;
-      return system_error(errno, "write", temp_path_.string());
+      return system_error(errno, "write", temp);
     }
-    if (written == 0) return system_error(EIO, "write", temp_path_.string());
+    if (written == 0) return system_error(EIO, "write", temp);
     bytes.remove_prefix(static_cast<std::size_t>(written));
   }
   return {};
 }
 
 StoreResult<void> AtomicFile::commit() {
-  if (fd_ < 0) return system_error(EBADF, "commit", temp_path_.string());
-  if (int injected = fault(WriteStep::Sync)) return system_error(injected, "fsync", temp_path_.string());
-  if (::fsync(fd_) != 0) return system_error(errno, "fsync", temp_path_.string());
+  const std::string temp = root_.full(temp_path_);
+  const std::string target = root_.full(target_);
+  if (fd_ < 0) return system_error(EBADF, "commit", temp);
+  if (int injected = fault(WriteStep::Sync)) return system_error(injected, "fsync", temp);
+  if (::fsync(fd_) != 0) return system_error(errno, "fsync", temp);
   // close() can report a delayed write error (NFS); treat it like a failed write.
   int fd = std::exchange(fd_, -1);
-  if (::close(fd) != 0 && errno != EINTR) return system_error(errno, "close", temp_path_.string());
+  if (::close(fd) != 0 && errno != EINTR) return system_error(errno, "close", temp);
 
-  if (int injected = fault(WriteStep::Rename)) return system_error(injected, "rename into", target_.string());
-  if (::rename(temp_path_.c_str(), target_.c_str()) != 0)
-    return system_error(errno, "rename into", target_.string());
+  if (int injected = fault(WriteStep::Rename)) return system_error(injected, "rename into", target);
+  if (root_.rename(temp_path_, target_) != 0) return root_.error(errno, "rename into", target_);
   committed_ = true;
 
-  if (int injected = fault(WriteStep::SyncDirectory))
-    return system_error(injected, "fsync the folder of", target_.string());
-  return sync_directory(target_.parent_path());
+  if (int injected = fault(WriteStep::SyncDirectory)) return system_error(injected, "fsync the folder of", target);
+  std::size_t slash = target_.rfind('/');
+  return root_.sync_folder(slash == std::string::npos ? std::string_view() : std::string_view(target_).substr(0, slash));
 }
 
 StoreResult<void> sync_directory(const fs::path& dir) {

@@ -14,7 +14,7 @@ namespace mlf::runtime {
 StoreResult<std::optional<StoreLock>> StoreLock::lock(const std::filesystem::path& root, Mode mode, bool wait) {
   if (auto made = ensure_directory(root); !made.ok()) return made.error();
   const std::filesystem::path path = root / "lock";
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (fd < 0) return system_error(errno, "open the lock file", path.string());
   int operation = (mode == Mode::Exclusive ? LOCK_EX : LOCK_SH) | (wait ? 0 : LOCK_NB);
   for (;;) {

@@ -24,6 +24,7 @@ VerifyReport verify(ObjectStore& store) {
     auto checked = store.check(digest);
     if (checked.ok()) {
       report.content_bytes += checked.value();
+      report.intact.push_back(digest);  // listed in order, so sorted
       continue;
     }
     switch (checked.error().kind) {
@@ -37,49 +38,52 @@ VerifyReport verify(ObjectStore& store) {
 
 GcReport gc(ObjectStore& store, const std::set<Digest>& keep, const GcOptions& options) {
   GcReport report;
+  const StoreRoot& dir = store.folder();
   ObjectListing listing = store.list_objects();
-  std::set<fs::path> touched_folders;
+  std::set<std::string> touched_folders;
   for (const Digest& digest : listing.objects) {
     if (keep.count(digest)) {
       ++report.objects_kept;
       continue;
     }
-    fs::path path = store.object_path(digest);
+    const std::string hex = digest.hex();
+    const std::string relative = "objects/" + hex.substr(0, 2) + "/" + hex.substr(2);
     struct stat info {};
-    std::uint64_t size = ::stat(path.c_str(), &info) == 0 ? static_cast<std::uint64_t>(info.st_size) : 0;
-    if (::unlink(path.c_str()) != 0) {
-      if (errno != ENOENT) report.errors.push_back(system_error(errno, "remove", path.string()));
+    std::uint64_t size = dir.stat(relative, info) == 0 ? static_cast<std::uint64_t>(info.st_size) : 0;
+    if (dir.unlink(relative) != 0) {
+      if (errno != ENOENT) report.errors.push_back(dir.error(errno, "remove", relative));
       continue;
     }
     ++report.objects_removed;
     report.bytes_freed += size;
-    touched_folders.insert(path.parent_path());
+    touched_folders.insert(relative.substr(0, 10));
   }
   for (const Digest& digest : keep) {
     if (!std::binary_search(listing.objects.begin(), listing.objects.end(), digest))
       report.missing.push_back(digest);
   }
-  for (const fs::path& folder : touched_folders) {
+  for (const std::string& folder : touched_folders) {
     // Fails harmlessly when the folder still holds objects.
-    if (::rmdir(folder.c_str()) != 0) (void)sync_directory(folder);
+    if (dir.remove_folder(folder) != 0) (void)dir.sync_folder(folder);
   }
-  if (!touched_folders.empty()) (void)sync_directory(store.objects_dir());
+  if (!touched_folders.empty()) (void)dir.sync_folder("objects");
 
   const std::time_t cutoff = std::time(nullptr) - static_cast<std::time_t>(options.temp_age.count());
-  std::error_code ec;
-  for (fs::directory_iterator entry(store.temp_dir(), ec), end; !ec && entry != end; entry.increment(ec)) {
-    const fs::path& path = entry->path();
+  std::vector<FolderEntry> temps;
+  (void)dir.list("tmp", temps);
+  for (const FolderEntry& entry : temps) {
+    const std::string relative = "tmp/" + entry.name;
     struct stat info {};
-    if (::lstat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) continue;
+    if (!entry.is_file || dir.stat(relative, info) != 0 || !S_ISREG(info.st_mode)) continue;
     if (info.st_mtime > cutoff) continue;  // possibly a write in progress
-    if (::unlink(path.c_str()) != 0) {
-      if (errno != ENOENT) report.errors.push_back(system_error(errno, "remove", path.string()));
+    if (dir.unlink(relative) != 0) {
+      if (errno != ENOENT) report.errors.push_back(dir.error(errno, "remove", relative));
       continue;
     }
     ++report.temp_files_removed;
     report.bytes_freed += static_cast<std::uint64_t>(info.st_size);
   }
-  if (report.temp_files_removed > 0) (void)sync_directory(store.temp_dir());
+  if (report.temp_files_removed > 0) (void)dir.sync_folder("tmp");
   return report;
 }
 

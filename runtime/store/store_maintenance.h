@@ -4,7 +4,8 @@
 // the run records it keeps (recent and pinned runs) — gc itself reads no records.
 // Promises: verify() decodes and re-hashes every object (bounded memory, object by object),
 // quarantines each corrupt one and lists it; clean() is false whenever anything was wrong,
-// so the command exits non-zero. gc() removes exactly the objects not in `keep`, temp files
+// so the command exits non-zero. Records are checked by verify_records (runtime/record/
+// record_verify.h), which takes the intact objects listed here. gc() removes exactly the objects not in `keep`, temp files
 // older than `temp_age` (writes that died), and fan-out folders left empty; it reports the
 // bytes freed (on-disk, compressed) and the kept digests that are absent.
 // Does not: lock. The caller holds StoreLock Exclusive across reading the run records,
@@ -30,6 +31,7 @@ struct VerifyReport {
   std::vector<StoreError> corrupt;                // each one now in quarantine/
   std::vector<StoreError> unreadable;             // objects the system would not let us read
   std::vector<std::filesystem::path> stray;       // files under objects/ not named by a digest
+  std::vector<Digest> intact;                     // sorted: what records may name (record_verify.h)
 
   bool clean() const { return corrupt.empty() && unreadable.empty() && stray.empty(); }
 };
