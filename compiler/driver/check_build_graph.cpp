@@ -5,6 +5,7 @@
 #include "compiler/driver/commands.h"
 #include "compiler/driver/compilation.h"
 #include "compiler/driver/help_text.h"
+#include "compiler/driver/store_access.h"
 #include "compiler/graph/dot.h"
 #include "compiler/plan/plan_writer.h"
 #include "compiler/sema/project.h"
@@ -70,12 +71,24 @@ int run_build(const std::vector<std::string>& argv) {
   if (!graph) return kUserError;
   PlanText plan = write_plan(*graph);
   std::string id = plan.id.hex();
-  std::string output = p.args.value("--output").value_or(
-      (fs::path(find_project(file).store_path) / "plans" / (id + ".toml")).string());
-  std::string error;
-  if (!write_file_atomically(output, plan.body + "\n" + plan.labels, error)) {
-    std::cerr << "error: " << error << "\n";
-    return kUserError;
+  std::string output;
+  if (auto given = p.args.value("--output")) {
+    output = *given;
+    std::string error;
+    if (!write_file_atomically(output, plan.body + "\n" + plan.labels, error)) {
+      std::cerr << "error: " << error << "\n";
+      return kUserError;
+    }
+  } else {
+    // Into the store as a sealed record, as `mlf run` writes it (runtime/store/object_store.h).
+    auto store = open_store(find_project(file).store_path);
+    if (!store) return kUserError;
+    const std::string relative = "plans/" + id + ".toml";
+    if (auto written = store->write_text(relative, plan_file_text(plan.body, plan.labels)); !written.ok()) {
+      std::cerr << "error: " << written.error().message << "\n";
+      return kUserError;
+    }
+    output = store->folder().full(relative);
   }
   if (p.style.json) std::cout << "{\"plan\":\"" << id << "\",\"path\":\"" << output << "\"}\n";
   else std::cout << id << "\n";

@@ -22,7 +22,7 @@ int run_compare(const std::vector<std::string>& argv) {
     return kOk;
   }
   if (args.positional.empty()) return usage_error("compare", "expected at least one RUN id");
-  auto store = open_store(store_root_for(args, ""));
+  auto store = open_store_to_read(args);
   if (!store) return kUserError;
   // Only the records asked for are read: a store's history can be long.
   std::vector<RunRecord> runs;

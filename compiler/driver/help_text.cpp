@@ -115,8 +115,9 @@ std::string help_text(const std::string& command) {
            "Options:\n"
            "      --store DIR         the store (default: .mlf/ in the project root)\n";
   } else if (command == "verify") {
-    out += "Re-hashes every object in the store; corrupt ones are quarantined. Exit 1 when any\n"
-           "object is corrupt.\n";
+    out += "Re-hashes every object in the store and checks every record: its seal, that it\n"
+           "parses, and that the objects a result names are intact. Corrupt objects and damaged\n"
+           "records are quarantined. Exit 1 when anything is wrong.\n";
   } else if (command == "gc") {
     out += "Removes objects that neither the most recent runs (default 10) nor pinned runs\n"
            "reference, and stale temporary files. Drops the memos of cached runs: the next run\n"
@@ -156,7 +157,7 @@ std::string help_text(const std::string& command) {
           "  runs    list recorded runs;  show RUN: print one\n"
           "  compare tabulate the metrics of runs side by side (sweeps by swept value)\n"
           "  lineage show what produced an artifact: nodes, data files, seeds, versions\n"
-          "  verify  re-hash the store;  gc: remove unreferenced objects\n"
+          "  verify  check the store;  gc: remove unreferenced objects\n"
           "  report  write an HTML report of one or more runs\n"
           "  lsp     run the language server (for editors)\n"
           "  pin     keep runs through gc;  unpin RUN: stop keeping them\n"

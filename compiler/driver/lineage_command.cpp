@@ -22,7 +22,7 @@ int run_lineage(const std::vector<std::string>& argv) {
     return kOk;
   }
   if (args.positional.size() != 1) return usage_error("lineage", "expected one ARTIFACT");
-  auto store = open_store(store_root_for(args, ""));
+  auto store = open_store_to_read(args);
   if (!store) return kUserError;
   auto runs = load_runs(*store);
   ArtifactMatch match;

@@ -7,6 +7,7 @@
 #include "compiler/driver/commands.h"
 #include "compiler/driver/compilation.h"
 #include "compiler/driver/help_text.h"
+#include "compiler/driver/store_access.h"
 #include "compiler/sema/project.h"
 #include "runtime/report/html_report.h"
 #include "runtime/record/run_lookup.h"
@@ -39,19 +40,9 @@ int run_report(const std::vector<std::string>& argv) {
     if (samples < 0 || samples > 1000)
       return usage_error("report", "--samples needs a number from 0 to 1000, found `" + *text + "`");
   }
-  std::string root = args.value("--store").value_or(
-      find_project((fs::current_path() / "x.mlflow").string()).store_path);
-  std::error_code ec;
-  if (!fs::is_directory(root, ec)) {
-    std::cerr << "error: there is no store at `" << root << "` (run a pipeline first, or pass --store)\n";
-    return kUserError;
-  }
-  auto store = runtime::ObjectStore::open(root);
-  if (!store.ok()) {
-    std::cerr << "error: cannot open the store `" << root << "`: " << store.error().message << "\n";
-    return kUserError;
-  }
-  std::vector<runtime::RunRecord> records = runtime::read_run_records(store.value());
+  auto store = open_store_to_read(args);
+  if (!store) return kUserError;
+  std::vector<runtime::RunRecord> records = load_runs(*store);
   std::vector<runtime::ReportRun> runs;
   for (const auto& given : args.positional) {
     std::string error;
@@ -60,7 +51,7 @@ int run_report(const std::vector<std::string>& argv) {
       std::cerr << "error: " << error << "\n";
       return kUserError;
     }
-    runs.push_back(runtime::load_report_run(store.value(), *record, samples));
+    runs.push_back(runtime::load_report_run(*store, *record, samples));
   }
   std::string output = args.value("--output").value_or("report-" + runs.front().record.id + ".html");
   std::string error;

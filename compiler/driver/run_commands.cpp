@@ -26,6 +26,7 @@
 #include "runtime/exec/progress_console.h"
 #include "runtime/exec/weights_codec.h"
 #include "runtime/record/environment_diff.h"
+#include "runtime/record/record_verify.h"
 #include "runtime/record/run_lookup.h"
 #include "runtime/record/run_record.h"
 #include "runtime/store/object_store.h"
@@ -303,7 +304,12 @@ int run_runs(const std::vector<std::string>& argv) {
     std::cout << help_text("runs");
     return kOk;
   }
-  auto store = open_store(store_root_for(args, ""));
+  bool no_store = false;
+  auto store = open_store_to_read(args, &no_store);
+  if (no_store) {
+    std::cerr << "no runs: there is no store here yet\n";
+    return kOk;
+  }
   if (!store) return kUserError;
   for (const auto& r : load_runs(*store)) {
     std::size_t passed = 0;
@@ -329,7 +335,7 @@ int run_show(const std::vector<std::string>& argv) {
     return kOk;
   }
   if (args.positional.size() != 1) return usage_error("show", "expected one RUN id");
-  auto store = open_store(store_root_for(args, ""));
+  auto store = open_store_to_read(args);
   if (!store) return kUserError;
   auto run = load_run_or_say(*store, args.positional[0]);
   if (!run) return kUserError;
@@ -350,15 +356,22 @@ int run_verify(const std::vector<std::string>& argv) {
     std::cout << help_text("verify");
     return kOk;
   }
-  auto store = open_store(store_root_for(args, ""));
+  auto store = open_store_to_read(args);
   if (!store) return kUserError;
   VerifyReport report = verify(*store);
+  RecordsReport records = verify_records(*store, report.intact);
   for (const auto& e : report.corrupt) std::cerr << "corrupt: " << e.message << "\n";
   for (const auto& e : report.unreadable) std::cerr << "unreadable: " << e.message << "\n";
   for (const auto& p : report.stray) std::cerr << "stray file: " << p.string() << "\n";
+  for (const auto& e : records.damaged) std::cerr << "damaged: " << e.message << "\n";
+  for (const auto& m : records.invalid) std::cerr << "invalid: " << m << "\n";
+  for (const auto& e : records.unreadable) std::cerr << "unreadable: " << e.message << "\n";
+  for (const auto& p : records.odd) std::cerr << "not a record: `" << p << "` (a link or special file)\n";
   std::cerr << report.objects_checked << " objects checked, " << report.corrupt.size()
-            << " corrupt (quarantined), " << report.unreadable.size() << " unreadable\n";
-  return report.clean() ? kOk : kUserError;
+            << " corrupt (quarantined), " << report.unreadable.size() << " unreadable; "
+            << records.records_checked << " records checked, " << records.damaged.size()
+            << " damaged (quarantined), " << records.invalid.size() << " invalid\n";
+  return report.clean() && records.clean() ? kOk : kUserError;
 }
 
 int run_gc(const std::vector<std::string>& argv) {

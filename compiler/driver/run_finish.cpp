@@ -125,11 +125,12 @@ int finish_run(ObjectStore& store, ExecOutcome& outcome, const OutputStyle& styl
   auto written = node_records ? store.write_text_parts(path, {render_run_record_head(outcome.record), *node_records,
                                                               render_gate_records(outcome.record.gates)})
                               : store.write_text(path, render_run_record(outcome.record));
+  // The run's own error first: on a full disk it is the cause, the record's failure a result.
+  if (!outcome.error.empty()) std::cerr << "error: " << outcome.error << "\n";
   if (!written.ok()) {
     std::cerr << "error: cannot write the run record: " << written.error().message << "\n";
     if (outcome.exit_code == 0) outcome.exit_code = 1;  // a run without its record did not happen
   }
-  if (!outcome.error.empty()) std::cerr << "error: " << outcome.error << "\n";
   print_summary(outcome.record, note);
   if (style.json) std::cout << "{\"run\":\"" << outcome.record.id << "\",\"status\":\"" << outcome.record.status << "\"}\n";
   else std::cout << outcome.record.id << "\n";

@@ -20,8 +20,20 @@ std::string store_root_for(const ParsedArgs& args, const std::string& file_or_di
   return find_project(probe).store_path;
 }
 
+namespace {
+
+StoreOptions reporting_options() {
+  StoreOptions options;
+  options.replaced_corrupt = [](const StoreError& error) {
+    std::cerr << "warning: " << error.message << "; stored again\n";
+  };
+  return options;
+}
+
+}  // namespace
+
 std::optional<ObjectStore> open_store(const std::string& root) {
-  auto store = ObjectStore::open(root);
+  auto store = ObjectStore::open(root, reporting_options());
   if (!store.ok()) {
     std::cerr << "error: cannot open the store `" << root << "`: " << store.error().message << "\n";
     return std::nullopt;
@@ -29,7 +41,29 @@ std::optional<ObjectStore> open_store(const std::string& root) {
   return std::move(store.value());
 }
 
-std::vector<RunRecord> load_runs(ObjectStore& store) { return runtime::read_run_records(store); }
+std::optional<ObjectStore> open_store_to_read(const ParsedArgs& args, bool* none_here) {
+  const std::string root = store_root_for(args, "");
+  auto store = ObjectStore::open(root, reporting_options(), OpenMode::Existing);
+  if (store.ok()) return std::move(store.value());
+  if (store.error().kind == StoreError::Kind::NotFound) {
+    if (!args.has("--store") && none_here) {
+      *none_here = true;
+      return std::nullopt;
+    }
+    std::cerr << "error: " << store.error().message
+              << (args.has("--store") ? "" : " (run a pipeline first, or pass --store)") << "\n";
+    return std::nullopt;
+  }
+  std::cerr << "error: cannot open the store `" << root << "`: " << store.error().message << "\n";
+  return std::nullopt;
+}
+
+std::vector<RunRecord> load_runs(ObjectStore& store) {
+  std::vector<StoreError> damaged;
+  auto runs = runtime::read_run_records(store, &damaged);
+  for (const auto& error : damaged) std::cerr << "warning: " << error.message << "; left out\n";
+  return runs;
+}
 
 std::optional<RunRecord> load_run_or_say(ObjectStore& store, const std::string& id_or_prefix) {
   std::vector<std::string> ids;

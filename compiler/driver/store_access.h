@@ -17,9 +17,18 @@ namespace mlf::driver {
 // folder when empty).
 std::string store_root_for(const ParsedArgs& args, const std::string& file_or_dir);
 
+// The store at `root`, created when missing; nullopt after printing why it cannot be used.
+// Every object put() finds corrupt and replaces is reported on stderr as a warning.
 std::optional<runtime::ObjectStore> open_store(const std::string& root);
 
-// Every readable run record, oldest first (run ids sort by time).
+// For the commands that only read: the store of --store or of the project around the
+// current folder, opened without creating anything. nullopt after printing why — unless
+// there is no store at all where none was named and `none_here` is given: then it is set
+// and nothing is printed (`runs` says there are no runs).
+std::optional<runtime::ObjectStore> open_store_to_read(const ParsedArgs& args, bool* none_here = nullptr);
+
+// Every intact run record, oldest first (run ids sort by time); each damaged one is
+// reported on stderr as a warning and left out.
 std::vector<runtime::RunRecord> load_runs(runtime::ObjectStore& store);
 
 // The record of the run whose id is or starts with `id_or_prefix`, parsing only that record;

@@ -96,6 +96,9 @@ DocumentAnalysis analyse_document(const std::string& path, const std::string& te
   parse_modules(analysis, text);
 
   CheckOptions options;
+  // The digest cache speeds up analysis after analysis, but an editor creates no store.
+  std::error_code ec;
+  options.cache_digests = std::filesystem::is_directory(analysis.project.store_path, ec);
   options.main_file = analysis.path;
   options.main_text = text;
   options.has_main_text = true;

@@ -10,10 +10,10 @@ namespace mlf::lsp {
 
 std::optional<StoredResult> stored_result(const std::string& store_path, const Digest& node) {
   std::error_code ec;
-  // Opening a store creates its folders; a hover must not create a store where none is.
+  // Nothing to show without results; and a hover creates nothing (OpenMode::Existing).
   if (!std::filesystem::is_directory(std::filesystem::path(store_path) / "results", ec))
     return std::nullopt;
-  auto store = runtime::ObjectStore::open(store_path);
+  auto store = runtime::ObjectStore::open(store_path, {}, runtime::OpenMode::Existing);
   if (!store.ok()) return std::nullopt;
   auto text = store.value().read_text("results/" + node.hex() + ".toml");
   if (!text.ok()) return std::nullopt;

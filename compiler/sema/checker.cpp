@@ -1,5 +1,8 @@
 #include "compiler/sema/checker.h"
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -29,9 +32,10 @@ std::optional<Graph> Checker::run() {
   graph_.project_root = project_.root;
   std::string cache_file;
   if (options_.cache_digests) {
-    std::error_code ec;
-    fs::create_directories(project_.store_path, ec);
-    if (!ec) cache_file = (fs::path(project_.store_path) / "digests.toml").string();
+    // 0755 whatever the umask, as the store makes its folders (runtime/store/store_root.h);
+    // the project folder exists, so only `.mlf` itself can be missing.
+    if (::mkdir(project_.store_path.c_str(), 0755) == 0 || errno == EEXIST)
+      cache_file = (fs::path(project_.store_path) / "digests.toml").string();
   }
   digests_ = std::make_unique<probe::FileDigestCache>(cache_file);
 

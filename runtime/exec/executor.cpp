@@ -146,7 +146,9 @@ class Execution {
   bool is_lazy(const PlanNode& node) const;  // an augment node with random steps
   TrainingBackend* backend();
   bool train(const PlanNode& node, Result& result);
-  bool train_again(const PlanNode& node);
+  // Trains `node` again because its stored weights `damaged` cannot be used; once, however
+  // many evaluations find the damage.
+  bool train_again(const PlanNode& node, const Digest& damaged);
   bool evaluate(const PlanNode& node, Result& result);
   void fail(const std::string& message) {
     std::lock_guard lock(state_mutex_);
@@ -211,7 +213,12 @@ bool Execution::is_lazy(const PlanNode& node) const {
 std::optional<Execution::Result> Execution::cached_result(const PlanNode& node) {
   if (!options_.read_cache) return std::nullopt;
   auto text = store_.read_text("results/" + node.id.hex() + ".toml");
-  if (!text.ok()) return std::nullopt;
+  if (!text.ok()) {
+    // A damaged record is no record: the node runs again and its new record replaces it.
+    if (text.error().kind == StoreError::Kind::Corrupt)
+      say("warning: " + text.error().message + "; running `" + node_label(plan_, node.id) + "` again");
+    return std::nullopt;
+  }
   toml::table table;
   try {
     table = toml::parse(text.value());
@@ -495,12 +502,13 @@ bool Execution::train(const PlanNode& node, Result& result) {
   return true;
 }
 
-bool Execution::train_again(const PlanNode& node) {
+bool Execution::train_again(const PlanNode& node, const Digest& damaged) {
   std::lock_guard lock(train_again_mutex_);
   if (auto known = result_of(node.id)) {
     Digest weights;
     auto it = known->outputs.find("weights");
-    if (it != known->outputs.end() && Digest::from_hex(it->second, weights) && store_.contains(weights))
+    if (it != known->outputs.end() && Digest::from_hex(it->second, weights) && weights != damaged &&
+        store_.contains(weights))
       return true;  // another evaluation has trained it again meanwhile
   }
   const std::string label = node_label(plan_, node.id);
@@ -529,24 +537,34 @@ bool Execution::evaluate(const PlanNode& node, Result& result) {
   }
   Digest weights_digest;
   Digest::from_hex(model_result->outputs["weights"], weights_digest);
+  const std::string model_label = node_label(plan_, model_id);
   auto bytes = store_.get(weights_digest);
+  EvaluateRequest request;
+  std::string error;
+  // Cached weights that are quarantined, gone, or not weights at all (a result record naming
+  // an object of another kind) are no model: drop the record and train it again, once.
+  std::string unusable;
   if (!bytes.ok() && (bytes.error().kind == StoreError::Kind::Corrupt ||
-                      bytes.error().kind == StoreError::Kind::NotFound)) {
-    // The store has quarantined them (or they are gone): the cached model cannot be used.
-    say("warning: " + bytes.error().message + "; training `" + node_label(plan_, model_id) + "` again");
-    if (!train_again(*model_node)) return false;
+                      bytes.error().kind == StoreError::Kind::NotFound))
+    unusable = bytes.error().message;
+  else if (bytes.ok() && !decode_weights(bytes.value(), request.weights, error))
+    unusable = "the stored weights of `" + model_label + "` (object `" + weights_digest.hex() +
+               "`) are not weights: " + error;
+  if (!unusable.empty()) {
+    say("warning: " + unusable + "; training `" + model_label + "` again");
+    (void)store_.remove_text("results/" + model_id.hex() + ".toml");
+    if (!train_again(*model_node, weights_digest)) return false;
     model_result = result_of(model_id);
     Digest::from_hex(model_result->outputs["weights"], weights_digest);
     bytes = store_.get(weights_digest);
+    request.weights.clear();
+    if (bytes.ok() && !decode_weights(bytes.value(), request.weights, error)) {
+      fail("weights of `" + model_label + "`: " + error);
+      return false;
+    }
   }
   if (!bytes.ok()) {
     fail(bytes.error().message);
-    return false;
-  }
-  EvaluateRequest request;
-  std::string error;
-  if (!decode_weights(bytes.value(), request.weights, error)) {
-    fail("weights of `" + node_label(plan_, model_id) + "`: " + error);
     return false;
   }
   const Dataset* data = dataset(node.inputs.at(1));

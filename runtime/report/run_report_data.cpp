@@ -168,7 +168,7 @@ std::vector<std::vector<std::size_t>> record_inputs(const RunRecord& record) {
   return inputs;
 }
 
-std::vector<RunRecord> read_run_records(ObjectStore& store) {
+std::vector<RunRecord> read_run_records(ObjectStore& store, std::vector<StoreError>* damaged) {
   std::vector<RunRecord> runs;
   auto names = store.list_text("runs");
   if (!names.ok()) return runs;
@@ -176,7 +176,14 @@ std::vector<RunRecord> read_run_records(ObjectStore& store) {
     auto text = store.read_text("runs/" + name);
     RunRecord record;
     std::string error;
-    if (text.ok() && parse_run_record(text.value(), record, error)) runs.push_back(std::move(record));
+    if (text.ok() && parse_run_record(text.value(), record, error)) {
+      runs.push_back(std::move(record));
+    } else if (damaged) {
+      const std::string path = store.folder().full("runs/" + name);
+      damaged->push_back(text.ok() ? StoreError{StoreError::Kind::Corrupt,
+                                                "run record " + backticked(path) + " does not parse: " + error, path}
+                                   : text.error());
+    }
   }
   std::sort(runs.begin(), runs.end(), [](const RunRecord& a, const RunRecord& b) { return a.id < b.id; });
   return runs;

@@ -48,8 +48,9 @@ struct ReportRun {
   std::vector<StageView> stages;  // train and evaluate nodes, in record order
 };
 
-// Every run record of the store, by id; records that do not parse are left out.
-std::vector<RunRecord> read_run_records(ObjectStore& store);
+// Every run record of the store, by id; records that are damaged (record_seal.h) or do not
+// parse are left out, and listed in `damaged` when it is given.
+std::vector<RunRecord> read_run_records(ObjectStore& store, std::vector<StoreError>* damaged = nullptr);
 
 // The parts of `record`'s report, with up to `worst_samples` highest-loss samples per
 // evaluation.
