@@ -15,6 +15,7 @@
 
 #include "compiler/hash/sha256.h"
 #include "runtime/record/run_record.h"
+#include "runtime/store/object_store.h"
 #include "tests/unit/cli_runner.h"
 #include "tests/unit/scratch_dir.h"
 
@@ -98,8 +99,12 @@ class RunCommands : public ::testing::Test {
     EXPECT_TRUE(runtime::parse_run_record(text.str(), r, error)) << error;
     return r;
   }
+  // A doctored record, sealed as mlf seals what it writes (an unsealed one is damaged).
   void write_record(const RunRecord& r) {
-    std::ofstream(record_path(".mlf", r.id), std::ios::trunc) << runtime::render_run_record(r);
+    auto store = runtime::ObjectStore::open(dir_.path(".mlf"));
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    auto written = store.value().write_text("runs/" + r.id + ".toml", runtime::render_run_record(r));
+    ASSERT_TRUE(written.ok()) << written.error().message;
   }
   NodeRecord& node(RunRecord& r, const std::string& label) {
     for (auto& n : r.nodes)
