@@ -16,6 +16,7 @@
 #include "compiler/driver/commands.h"
 #include "compiler/driver/compilation.h"
 #include "compiler/driver/help_text.h"
+#include "compiler/driver/replay_finish.h"
 #include "compiler/driver/run_finish.h"
 #include "compiler/driver/store_access.h"
 #include "compiler/plan/plan_reader.h"
@@ -208,14 +209,12 @@ int run_replay(const std::vector<std::string>& argv) {
   std::vector<RunRecord> runs;
   for (auto& r : load_runs(*store))
     if (r.kind == "run") runs.push_back(std::move(r));
-  std::string not_a_run;
+  std::string not_a_run, not_a_plan;
   const RunRecord* original = find_run(runs, id, not_a_run);
-  if (!original && id.size() >= 8)  // a plan id (prefix): its latest run
-    for (const auto& r : runs)
-      if (r.plan_id.rfind(id, 0) == 0) original = &r;
+  if (!original && id.size() >= 8) original = find_plan_run(runs, id, not_a_plan);
   if (!original) {
-    std::cerr << "error: " << not_a_run << (id.size() >= 8 ? "; nor does a plan id with runs start so" : "")
-              << " (store `" << store->root().string() << "`)\n";
+    std::cerr << "error: " << not_a_run << (id.size() >= 8 ? "; " + not_a_plan : "") << " (store `"
+              << store->root().string() << "`)\n";
     return kUserError;
   }
   auto plan_text = store->read_text("plans/" + original->plan_id + ".toml");
@@ -231,6 +230,10 @@ int run_replay(const std::vector<std::string>& argv) {
     std::cerr << "error: the stored plan " << original->plan_id << " is damaged: " << read.errors.front() << "\n";
     return kUserError;
   }
+  // The plan's data paths are relative to its project: resolve them in the project the replay
+  // runs in, not in the folder the run was made in (a copy or a checkout elsewhere checks the
+  // result it holds; the files' digests decide whether the data is the same).
+  read.plan.project_root = project_around("").root;
   if (!args.has("--threads")) {
     // The recorded count: the results depend on it.
     auto recorded = original->environment.find("threads");
@@ -248,51 +251,7 @@ int run_replay(const std::vector<std::string>& argv) {
                ") from scratch with " + std::to_string(options.threads) + " threads");
   ExecOutcome outcome = execute_plan(read.plan, *store, options, original);
   console.clear();
-  outcome.record.kind = "replay";
-  outcome.record.replay_of = original->id;
-
-  // Environment differences first: they explain divergence.
-  auto differences = environment_changes(original->environment, outcome.record.environment);
-  if (!differences.empty()) {
-    std::cerr << "environment differs from run " << original->id << " (recorded → now):\n";
-    for (const auto& d : differences) std::cerr << "  " << d.key << ": " << d.recorded << " → " << d.now << "\n";
-  }
-
-  int diverged = 0;
-  for (const auto& before : original->nodes) {
-    const NodeRecord* after = nullptr;
-    for (const auto& n : outcome.record.nodes)
-      if (n.id == before.id) after = &n;
-    if (!after) continue;
-    for (const auto& [name, digest] : before.outputs) {
-      auto it = after->outputs.find(name);
-      if (it == after->outputs.end()) continue;  // not needed in the replay
-      if (it->second == digest) continue;
-      if (diverged++ == 0)
-        std::cerr << "DIVERGED at `" << before.label << "` (" << before.kind << ", node "
-                  << before.id.substr(0, 12) << ") output `" << name << "`:\n  recorded " << digest
-                  << "\n  replayed " << it->second << "\n";
-    }
-  }
-  outcome.record.status = diverged ? "diverged" : (outcome.exit_code == 0 ? "ok" : outcome.record.status);
-  (void)store->write_text("runs/" + outcome.record.id + ".toml", render_run_record(outcome.record));
-  if (outcome.exit_code == 130) {
-    std::cerr << "replay " << outcome.record.id << ": cancelled\n";
-    return 130;
-  }
-  if (!outcome.error.empty()) {
-    std::cerr << "error: " << outcome.error << "\n";
-    return kUserError;
-  }
-  if (diverged) {
-    std::cerr << "replay " << outcome.record.id << ": " << diverged << " output(s) differ from run "
-              << original->id << (differences.empty() ? "" : " (the environment differs, see above)")
-              << "\n";
-    return kUserError;
-  }
-  std::cerr << "replay " << outcome.record.id << ": every output matches run " << original->id << "\n";
-  std::cout << outcome.record.id << "\n";
-  return kOk;
+  return finish_replay(*store, *original, outcome);
 }
 
 int run_runs(const std::vector<std::string>& argv) {

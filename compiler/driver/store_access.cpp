@@ -14,10 +14,14 @@ namespace mlf::driver {
 namespace fs = std::filesystem;
 using namespace mlf::runtime;
 
+Project project_around(const std::string& file_or_dir) {
+  // find_project() starts at the folder of a file: a name in the current folder stands for it.
+  return find_project(file_or_dir.empty() ? (fs::current_path() / "x.mlflow").string() : file_or_dir);
+}
+
 std::string store_root_for(const ParsedArgs& args, const std::string& file_or_dir) {
   if (auto store = args.value("--store")) return *store;
-  std::string probe = file_or_dir.empty() ? (fs::current_path() / "x.mlflow").string() : file_or_dir;
-  return find_project(probe).store_path;
+  return project_around(file_or_dir).store_path;
 }
 
 namespace {

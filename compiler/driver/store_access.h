@@ -8,10 +8,14 @@
 #include <vector>
 
 #include "compiler/driver/command_line.h"
+#include "compiler/sema/project.h"
 #include "runtime/record/run_record.h"
 #include "runtime/store/object_store.h"
 
 namespace mlf::driver {
+
+// The project around `file_or_dir` (the current folder when empty): compiler/sema/project.h.
+Project project_around(const std::string& file_or_dir);
 
 // --store when given, else the store of the project around `file_or_dir` (the current
 // folder when empty).

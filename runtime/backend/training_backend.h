@@ -15,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -106,6 +107,9 @@ struct EvaluateResult {
 };
 
 struct BackendEnvironment {
+  // The fact every backend records, its version: an environment holding it holds the
+  // backend's facts (runtime/record/environment_diff.h).
+  static constexpr std::string_view kVersionFact = "libtorch";
   std::map<std::string, std::string> facts;  // libtorch version, BLAS library, CPU capability, threads
 };
 

@@ -49,8 +49,9 @@ DataResult<std::string> read_verified_file(const std::string& path, const Digest
   Digest actual = Sha256::of(value(read));
   if (actual != expected)
     return DataError{quoted_path(path) + " has changed since the plan was built: its SHA-256 is " +
-                     actual.hex() + " but the plan expects " + expected.hex() +
-                     "; rebuild the plan (`mlf build`) to use the new data"};
+                         actual.hex() + " but the plan expects " + expected.hex() +
+                         "; rebuild the plan (`mlf build`) to use the new data",
+                     ChangedData{path, actual, expected}};
   return read;
 }
 

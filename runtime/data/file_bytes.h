@@ -5,7 +5,7 @@
 // Promises: read_verified_file() reads the whole file into memory and hashes exactly those
 // bytes, so the data a reader decodes is the data whose digest matched — never a file that
 // changed after it was checked. A missing file, an unreadable one or a digest mismatch is a
-// DataError naming the file (a mismatch also gives both digests and says to rebuild).
+// DataError naming the file (a mismatch also gives both digests and says to rebuild, and is ChangedData).
 // file_content() is the content a compile-time probe saw: gunzipped in memory when the bytes
 // start with the gzip magic 1f 8b (as probe::ByteStream does: concatenated members are read
 // one after another; bytes after the last member that do not start another member are

@@ -38,8 +38,9 @@ DataResult<Dataset> read_image_folder(const std::string& root, const Digest& exp
   const Digest& actual_tree = std::get<Digest>(tree);
   if (actual_tree != expected_tree)
     return DataError{quoted_path(root) + " has changed since the plan was built: its tree SHA-256 is " +
-                     actual_tree.hex() + " but the plan expects " + expected_tree.hex() +
-                     "; rebuild the plan (`mlf build`) to use the new data"};
+                         actual_tree.hex() + " but the plan expects " + expected_tree.hex() +
+                         "; rebuild the plan (`mlf build`) to use the new data",
+                     ChangedData{root, actual_tree, expected_tree}};
   for (std::size_t i = 0; i < summary.files.size(); ++i) {
     std::string path = join(root, summary.files[i]);
     auto seen = digests.digest(path);

@@ -154,6 +154,12 @@ class Execution {
     std::lock_guard lock(state_mutex_);
     if (error_.empty()) error_ = message;
   }
+  void fail(const DataError& data_error) {
+    std::lock_guard lock(state_mutex_);
+    if (!error_.empty()) return;
+    error_ = data_error.message;
+    changed_data_ = data_error.changed;
+  }
   bool failed() {
     std::lock_guard lock(state_mutex_);
     return !error_.empty();
@@ -190,10 +196,11 @@ class Execution {
   ObjectStore& store_;  // safe for concurrent use (object_store.h)
   const ExecOptions& options_;
   const RunRecord* previous_;
-  std::mutex state_mutex_;  // guards the three members below
+  std::mutex state_mutex_;  // guards the four members below
   std::map<Digest, std::unique_ptr<DatasetSlot>> datasets_;
   std::map<Digest, Result> results_;
   std::string error_;
+  std::optional<ChangedData> changed_data_;  // of the failure in error_
   // Cached train stages trained again because their weights were damaged, with the seconds
   // it took: run() records them as ran. Guarded by state_mutex_; train_again_mutex_ makes
   // evaluations that find the same damage wait for one training.
@@ -295,7 +302,7 @@ std::unique_ptr<Dataset> Execution::compute_dataset(const PlanNode& plan_node) {
   if (node->kind == "read") {
     auto read = read_dataset(*node, plan_.project_root);
     if (!ok(read)) {
-      fail(error(read).message);
+      fail(error(read));
       return nullptr;
     }
     *data = std::move(value(read));
@@ -790,6 +797,7 @@ ExecOutcome Execution::run() {
     record.status = "ok";
   }
   outcome.error = error_;
+  outcome.changed_data = changed_data_;
   return outcome;
 }
 

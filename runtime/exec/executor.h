@@ -28,12 +28,14 @@
 
 #include <atomic>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "compiler/plan/plan.h"
 #include "runtime/backend/training_backend.h"
+#include "runtime/data/data_result.h"
 #include "runtime/record/run_record.h"
 #include "runtime/store/object_store.h"
 
@@ -56,6 +58,9 @@ struct ExecOutcome {
   RunRecord record;
   int exit_code = 0;  // 0 ok, 1 a gate failed or a node failed, 130 cancelled
   std::string error;  // the first failure, for the summary
+  // When the first failure is a data file whose digest is not the plan's: which, and both
+  // digests (the message in `error` says to rebuild the plan, which a replay cannot do).
+  std::optional<ChangedData> changed_data;
 };
 
 ExecOutcome execute_plan(const Plan& plan, ObjectStore& store, const ExecOptions& options,

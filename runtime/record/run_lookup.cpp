@@ -1,6 +1,9 @@
 #include "runtime/record/run_lookup.h"
 
 #include <algorithm>
+#include <set>
+
+#include "runtime/record/environment_diff.h"
 
 namespace mlf::runtime {
 
@@ -35,6 +38,38 @@ const RunRecord* find_run(const std::vector<RunRecord>& runs, std::string_view t
   for (const auto& run : runs) ids.push_back(run.id);
   long found = find_run_id(ids, text, error);
   return found < 0 ? nullptr : &runs[static_cast<std::size_t>(found)];
+}
+
+const RunRecord* find_plan_run(const std::vector<RunRecord>& runs, std::string_view text, std::string& error) {
+  std::set<std::string> plans;
+  const RunRecord* newest = nullptr;
+  const RunRecord* newest_with_facts = nullptr;
+  // Run ids sort by time.
+  auto newer = [](const RunRecord* a, const RunRecord& b) { return !a || b.id > a->id; };
+  for (const auto& run : runs) {
+    if (text.empty() || run.plan_id.compare(0, text.size(), text) != 0) continue;
+    plans.insert(run.plan_id);
+    if (newer(newest, run)) newest = &run;
+    if (records_backend_facts(run.environment) && newer(newest_with_facts, run)) newest_with_facts = &run;
+  }
+  if (plans.size() > 1) {
+    error = "`" + std::string(text) + "` is the start of " + std::to_string(plans.size()) + " plan ids: ";
+    std::size_t shown = 0;
+    for (const auto& plan : plans) {
+      if (shown == 5) {
+        error += ", ...";
+        break;
+      }
+      error += (shown++ ? ", " : "") + plan;
+    }
+    error += "; give more of the id";
+    return nullptr;
+  }
+  if (!newest) {
+    error = "no plan with runs has an id starting `" + std::string(text) + "`";
+    return nullptr;
+  }
+  return newest_with_facts ? newest_with_facts : newest;
 }
 
 }  // namespace mlf::runtime

@@ -1,6 +1,8 @@
 // The run-side commands end to end through the `mlf` binary, on small generated CSV
 // pipelines: `run -j N`, Ctrl-C during training, `compare`, `lineage`, `replay` against
-// doctored run records, and `--no-fuse`. Needs the LibTorch backend module beside the binary.
+// doctored run records (rewritten through the store, as a forger would), a replay on a full
+// disk, in a copied project and with changed data, and `--no-fuse`. Needs the LibTorch
+// backend module beside the binary.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -9,11 +11,13 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
 
 #include "compiler/hash/sha256.h"
+#include "compiler/sema/value.h"
 #include "runtime/record/run_record.h"
 #include "runtime/store/object_store.h"
 #include "tests/unit/cli_runner.h"
@@ -87,24 +91,31 @@ class RunCommands : public ::testing::Test {
   CliOutput mlf(const std::string& args) {
     return test_support::run_command("cd " + dir_.root() + " && " + test_support::mlf_binary() + " " + args);
   }
-  std::string record_path(const std::string& store, const std::string& id) {
-    return dir_.path(store + "/runs/" + id + ".toml");
-  }
+  // Records are read and written through the store, as mlf does: a doctored record is then
+  // one the store accepts as its own (a forgery, not a damaged file).
   RunRecord record(const std::string& id, const std::string& store = ".mlf") {
-    std::ifstream in(record_path(store, id));
-    std::stringstream text;
-    text << in.rdbuf();
+    auto opened = runtime::ObjectStore::open(dir_.path(store));
+    EXPECT_TRUE(opened.ok());
     RunRecord r;
+    if (!opened.ok()) return r;
+    auto text = opened.value().read_text("runs/" + id + ".toml");
+    EXPECT_TRUE(text.ok()) << id << ": " << (text.ok() ? "" : text.error().message);
     std::string error;
-    EXPECT_TRUE(runtime::parse_run_record(text.str(), r, error)) << error;
+    EXPECT_TRUE(text.ok() && runtime::parse_run_record(text.value(), r, error)) << error;
     return r;
   }
   // A doctored record, sealed as mlf seals what it writes (an unsealed one is damaged).
   void write_record(const RunRecord& r) {
-    auto store = runtime::ObjectStore::open(dir_.path(".mlf"));
-    ASSERT_TRUE(store.ok()) << store.error().message;
-    auto written = store.value().write_text("runs/" + r.id + ".toml", runtime::render_run_record(r));
+    auto opened = runtime::ObjectStore::open(dir_.store());
+    ASSERT_TRUE(opened.ok());
+    auto written = opened.value().write_text("runs/" + r.id + ".toml", runtime::render_run_record(r));
     ASSERT_TRUE(written.ok()) << written.error().message;
+  }
+  std::size_t records_in(const std::string& store = ".mlf") {
+    std::size_t n = 0;
+    for (const auto& e : std::filesystem::directory_iterator(dir_.path(store + "/runs")))
+      n += e.path().extension() == ".toml";
+    return n;
   }
   NodeRecord& node(RunRecord& r, const std::string& label) {
     for (auto& n : r.nodes)
@@ -306,7 +317,7 @@ TEST_F(RunCommands, ReplaySaysWhatInTheEnvironmentChangedAndWhereDigestsDiverge)
             std::string::npos)
       << replay.text;
   EXPECT_EQ(replay.text.find("libtorch:"), std::string::npos) << "an unchanged field: " << replay.text;
-  EXPECT_NE(replay.text.find("every output matches"), std::string::npos) << replay.text;
+  EXPECT_NE(replay.text.find("every recorded value matches"), std::string::npos) << replay.text;
 
   // Doctored digests: the first in plan order is named, with both digests.
   doctored = original;
@@ -327,6 +338,220 @@ TEST_F(RunCommands, ReplaySaysWhatInTheEnvironmentChangedAndWhereDigestsDiverge)
             std::string::npos)
       << diverged.text;
   EXPECT_NE(diverged.text.find("2 output(s) differ"), std::string::npos) << diverged.text;
+}
+
+// Whether a replay's output names a divergence of `what` (`metric \`loss\``, `gate \`...\``)
+// at `node` with both values: in detail when it is the first, on an `also` line otherwise.
+bool names_divergence(const std::string& text, const NodeRecord& node, const std::string& what,
+                      const std::string& recorded, const std::string& replayed) {
+  const std::string where = "`" + node.label + "` (" + node.kind + ", node " + node.id.substr(0, 12) + ") " + what;
+  return text.find("DIVERGED at " + where + ":\n  recorded " + recorded + "\n  replayed " + replayed + "\n") !=
+             std::string::npos ||
+         text.find("  also " + where + ": recorded " + recorded + ", replayed " + replayed + "\n") != std::string::npos;
+}
+
+// The reproducer: `accuracy = 1.0` edited to 0.5 in a record, which `show`, `compare` and
+// `report` print as recorded; a replay must refuse it. Likewise a training loss, a metric
+// the record invents or leaves out, and a gate's value.
+TEST_F(RunCommands, ReplayComparesEveryRecordedMetricAndGateBitForBit) {
+  dir_.write("gated.mlflow", std::string(kBranches) + "expect score_small.accuracy >= 0.0\n");
+  CliOutput run = mlf("run --threads 1 --no-fuse -p epochs=1 gated.mlflow");
+  ASSERT_EQ(run.exit_code, 0) << run.text;
+  std::string id = test_support::printed_run_id(run.text);
+  RunRecord original = record(id);
+  ASSERT_EQ(original.gates.size(), 1u);
+  ASSERT_TRUE(original.gates[0].value.has_value());
+  const double accuracy = node(original, "score_small").metrics.at("accuracy");
+  const double final_loss = node(original, "fit_wide").metrics.at("final_loss");
+  ASSERT_NE(accuracy, 0.5);
+
+  // Only the accuracy, as in the reproducer.
+  RunRecord doctored = original;
+  node(doctored, "score_small").metrics["accuracy"] = 0.5;
+  write_record(doctored);
+  CliOutput one = mlf("replay " + id);
+  EXPECT_EQ(one.exit_code, 1) << one.text;
+  EXPECT_NE(one.text.find("DIVERGED at `score_small` (evaluate, node " + node(original, "score_small").id.substr(0, 12) +
+                          ") metric `accuracy`:\n  recorded 0.5\n  replayed " + canonical_float(accuracy) + "\n"),
+            std::string::npos)
+      << one.text;
+  EXPECT_EQ(one.text.find("  also "), std::string::npos) << "one divergence: " << one.text;
+  // The gate on it was recorded with the true accuracy: it matches, and only the metric differs.
+  EXPECT_NE(one.text.find(": 1 metric(s) differ from run " + id), std::string::npos) << one.text;
+  EXPECT_EQ(one.text.find("every recorded value matches"), std::string::npos) << one.text;
+  std::string replay_id = test_support::printed_run_id(one.text);
+  EXPECT_TRUE(replay_id.empty()) << "a diverged replay prints no id on stdout: " << one.text;
+
+  // Several at once: each named with both values, plan order, the gate last.
+  doctored = original;
+  node(doctored, "fit_wide").metrics["final_loss"] = final_loss * 2;
+  node(doctored, "score_small").metrics.erase("loss");
+  node(doctored, "score_wide").metrics["precision"] = 1.0;
+  doctored.gates[0].value = 0.25;
+  write_record(doctored);
+  std::size_t before = records_in();
+  CliOutput many = mlf("replay " + id);
+  EXPECT_EQ(many.exit_code, 1) << many.text;
+  EXPECT_TRUE(names_divergence(many.text, node(original, "fit_wide"), "metric `final_loss`",
+                               canonical_float(final_loss * 2), canonical_float(final_loss)))
+      << many.text;
+  EXPECT_TRUE(names_divergence(many.text, node(original, "score_small"), "metric `loss`", "(not recorded)",
+                               canonical_float(node(original, "score_small").metrics.at("loss"))))
+      << many.text;
+  EXPECT_TRUE(names_divergence(many.text, node(original, "score_wide"), "metric `precision`", "1.0", "(not produced)"))
+      << many.text;
+  EXPECT_NE(many.text.find("  also `score_small` (evaluate, node " + node(original, "score_small").id.substr(0, 12) +
+                           ") gate `score_small.accuracy >= 0.0`: recorded 0.25, passed, replayed " +
+                           canonical_float(*original.gates[0].value) + ", passed\n"),
+            std::string::npos)
+      << "the gate comes last: " << many.text;
+  EXPECT_NE(many.text.find("3 metric(s) and 1 gate(s) differ"), std::string::npos) << many.text;
+
+  // The replay is recorded as diverged.
+  ASSERT_EQ(records_in(), before + 1);
+  auto opened = runtime::ObjectStore::open(dir_.store());
+  ASSERT_TRUE(opened.ok());
+  auto names = opened.value().list_text("runs");
+  ASSERT_TRUE(names.ok());
+  RunRecord replay = record(names.value().back().substr(0, names.value().back().size() - 5));
+  EXPECT_EQ(replay.kind, "replay");
+  EXPECT_EQ(replay.replay_of, id);
+  EXPECT_EQ(replay.status, "diverged");
+
+  // The honest record replays clean, every metric and the gate compared.
+  write_record(original);
+  CliOutput clean = mlf("replay " + id);
+  EXPECT_EQ(clean.exit_code, 0) << clean.text;
+  EXPECT_NE(clean.text.find("every recorded value matches run " + id + " (11 output digests, 6 metrics, 1 gate)"),
+            std::string::npos)
+      << clean.text;
+}
+
+// The replay record is written last; a replay whose record cannot be written says so and
+// fails, like a run (the disk fills in the middle of it: tests/shims/full_disk_shim.cpp).
+TEST_F(RunCommands, AReplayWhoseRecordCannotBeWrittenFails) {
+  dir_.write("branches.mlflow", kBranches);
+  CliOutput run = mlf("run --threads 1 --no-fuse -p epochs=1 branches.mlflow");
+  ASSERT_EQ(run.exit_code, 0) << run.text;
+  std::string id = test_support::printed_run_id(run.text);
+  const std::string store_dir = std::filesystem::canonical(dir_.store()).string();
+  auto replay_on_disk_with = [&](long long bytes, const std::string& log) {
+    return test_support::run_command("cd " + dir_.root() + " && LD_PRELOAD=" MLF_FULL_DISK_SHIM
+                                     " MLF_FULL_DISK_DIR=" + store_dir + " MLF_FULL_DISK_BYTES=" +
+                                     std::to_string(bytes) + (log.empty() ? "" : " MLF_FULL_DISK_LOG=" + log) + " " +
+                                     test_support::mlf_binary() + " replay --no-fuse " + id);
+  };
+
+  // Where a replay's writes fall: the last file it writes is its record.
+  const std::string log = dir_.path("writes.log");
+  CliOutput roomy = replay_on_disk_with(1LL << 40, log);
+  ASSERT_EQ(roomy.exit_code, 0) << roomy.text;
+  std::ifstream in(log);
+  long long bytes = 0, before_last = 0, last = 0;
+  std::string path, last_path;
+  while (in >> bytes && std::getline(in >> std::ws, path)) {
+    if (path != last_path) {
+      before_last += last;
+      last = 0;
+      last_path = path;
+    }
+    last += bytes;
+  }
+  ASSERT_GT(last, 1000) << "the shim saw no record written: is it preloaded?";
+
+  // The disk fills halfway through the replay's record.
+  std::size_t records = records_in();
+  CliOutput full = replay_on_disk_with(before_last + last / 2, "");
+  EXPECT_EQ(full.exit_code, 1) << full.text;
+  EXPECT_NE(full.text.find("error: cannot write the replay record: "), std::string::npos) << full.text;
+  EXPECT_NE(full.text.find("no space left on device"), std::string::npos) << full.text;
+  EXPECT_EQ(records_in(), records) << "no partial record is left";
+  EXPECT_TRUE(std::filesystem::is_empty(dir_.store() / "tmp")) << "no temp file is left";
+  EXPECT_TRUE(test_support::printed_run_id(full.text).empty()) << "no id of a record that is not there";
+}
+
+// A replay that fails before LibTorch loads (the data changed) lists no LibTorch fact as
+// changed, and says the run can only be replayed with its data, naming the file and both
+// digests, not to rebuild.
+TEST_F(RunCommands, AReplayWithChangedDataSaysSoAndListsNoUnrecordedFacts) {
+  dir_.write("branches.mlflow", kBranches);
+  CliOutput run = mlf("run --threads 1 -p epochs=1 branches.mlflow");
+  ASSERT_EQ(run.exit_code, 0) << run.text;
+  std::string id = test_support::printed_run_id(run.text);
+  const std::string recorded_digest = Sha256::of(csv_).hex();
+  const std::string changed = csv_ + "0.5,0.5,yes\n";
+  dir_.write("points.csv", changed);
+
+  CliOutput replay = mlf("replay " + id);
+  EXPECT_EQ(replay.exit_code, 1) << replay.text;
+  EXPECT_NE(replay.text.find("error: the data file `" + std::filesystem::canonical(dir_.path("points.csv")).string() +
+                             "` has changed since run " + id + " was recorded: its SHA-256 is " +
+                             Sha256::of(changed).hex() + " but the run was made from " + recorded_digest +
+                             "; a run can only be replayed with the data it was made from"),
+            std::string::npos)
+      << replay.text;
+  EXPECT_EQ(replay.text.find("mlf build"), std::string::npos) << replay.text;
+  EXPECT_EQ(replay.text.find("(not recorded)"), std::string::npos) << replay.text;
+  EXPECT_EQ(replay.text.find("DIVERGED"), std::string::npos) << "nothing was replayed to differ: " << replay.text;
+}
+
+// A fully cached run is answered from its memo without LibTorch, so its record has none of
+// LibTorch's facts. A replay by plan id picks the newest run that has them; a replay of the
+// cached run itself compares the facts both have, and its metrics (read back from the
+// stages' result records) bit for bit.
+TEST_F(RunCommands, AReplayByPlanIdPicksARunThatRecordedTheEnvironment) {
+  dir_.write("branches.mlflow", kBranches);
+  CliOutput first = mlf("run --threads 1 -p epochs=1 branches.mlflow");
+  ASSERT_EQ(first.exit_code, 0) << first.text;
+  CliOutput cached = mlf("run --threads 1 -p epochs=1 branches.mlflow");
+  ASSERT_EQ(cached.exit_code, 0) << cached.text;
+  ASSERT_NE(cached.text.find("0 stages ran, 4 cached"), std::string::npos) << cached.text;
+  std::string trained_id = test_support::printed_run_id(first.text);
+  std::string cached_id = test_support::printed_run_id(cached.text);
+  RunRecord trained = record(trained_id), memo = record(cached_id);
+  ASSERT_TRUE(trained.environment.count("libtorch"));
+  ASSERT_FALSE(memo.environment.count("libtorch")) << "the cached run did not load LibTorch";
+  ASSERT_EQ(trained.plan_id, memo.plan_id);
+
+  CliOutput by_plan = mlf("replay " + trained.plan_id.substr(0, 12));
+  EXPECT_EQ(by_plan.exit_code, 0) << by_plan.text;
+  EXPECT_NE(by_plan.text.find("replaying run " + trained_id), std::string::npos) << by_plan.text;
+  EXPECT_EQ(by_plan.text.find("(not recorded)"), std::string::npos) << by_plan.text;
+  EXPECT_EQ(by_plan.text.find("environment differs"), std::string::npos) << by_plan.text;
+
+  CliOutput of_cached = mlf("replay " + cached_id);
+  EXPECT_EQ(of_cached.exit_code, 0) << of_cached.text;
+  EXPECT_EQ(of_cached.text.find("(not recorded)"), std::string::npos) << of_cached.text;
+  EXPECT_NE(of_cached.text.find("every recorded value matches run " + cached_id + " (11 output digests, 6 metrics"),
+            std::string::npos)
+      << of_cached.text;
+}
+
+// "Check a result you were sent": the whole project folder, its store included, copied
+// elsewhere replays there, against the copy's data, whatever became of the original.
+TEST_F(RunCommands, AReplayResolvesDataInTheProjectItRunsIn) {
+  dir_.write("branches.mlflow", kBranches);
+  CliOutput run = mlf("run --threads 1 -p epochs=1 branches.mlflow");
+  ASSERT_EQ(run.exit_code, 0) << run.text;
+  std::string id = test_support::printed_run_id(run.text);
+  ScratchDir elsewhere;
+  const std::string copy = elsewhere.path("project");
+  std::filesystem::copy(dir_.root(), copy, std::filesystem::copy_options::recursive);
+  dir_.write("points.csv", "a,b,label\n0.0,0.0,no\n");  // the original's data is not the run's any more
+
+  auto replay_in_copy = [&] {
+    return test_support::run_command("cd " + copy + " && " + test_support::mlf_binary() + " replay " + id);
+  };
+  CliOutput replay = replay_in_copy();
+  EXPECT_EQ(replay.exit_code, 0) << replay.text;
+  EXPECT_NE(replay.text.find("every recorded value matches run " + id), std::string::npos) << replay.text;
+
+  // And with the original gone.
+  std::filesystem::remove_all(dir_.path("points.csv"));
+  std::filesystem::remove_all(dir_.store());
+  replay = replay_in_copy();
+  EXPECT_EQ(replay.exit_code, 0) << replay.text;
+  EXPECT_NE(replay.text.find("every recorded value matches run " + id), std::string::npos) << replay.text;
 }
 
 TEST(RunCommandLine, JobsAndThreadsMustBeCounts) {

@@ -90,7 +90,7 @@ TEST_F(RunEndToEnd, RunsCachesReplaysAndRecoversFromCorruption) {
   // Replay of the first run from scratch matches bit for bit.
   Output replay = run("cd " + dir_.string() + " && " + mlf_ + "replay " + run_id);
   EXPECT_EQ(replay.exit_code, 0) << replay.text;
-  EXPECT_NE(replay.text.find("every output matches"), std::string::npos) << replay.text;
+  EXPECT_NE(replay.text.find("every recorded value matches"), std::string::npos) << replay.text;
 
   // A flipped byte in a stored object is found by verify and the producer runs again.
   fs::path objects = dir_ / ".mlf" / "objects";

@@ -394,7 +394,7 @@ BackendEnvironment environment_locked(int threads) {
   }
   BackendEnvironment env;
   auto& facts = env.facts;
-  facts["libtorch"] = TORCH_VERSION;
+  facts[std::string(BackendEnvironment::kVersionFact)] = TORCH_VERSION;
   facts["libtorch_library"] = mapped_library("libtorch_cpu.so");
   std::string blas = mapped_library("libblas");
   if (blas.empty()) blas = mapped_library("blas");
