@@ -115,8 +115,9 @@ std::string help_text(const std::string& command) {
            "Options:\n"
            "      --store DIR         the store (default: .mlf/ in the project root)\n";
   } else if (command == "verify") {
-    out += "Re-hashes every object in the store; corrupt ones are quarantined. Exit 1 when any\n"
-           "object is corrupt.\n";
+    out += "Re-hashes every object in the store; corrupt ones are quarantined. Checks that every\n"
+           "cached kernel record (kernels/) authenticates under this user's kernel key. Exit 1\n"
+           "when any object is corrupt or any kernel record does not authenticate.\n";
   } else if (command == "gc") {
     out += "Removes objects that neither the most recent runs (default 10) nor pinned runs\n"
            "reference, and stale temporary files. Drops the memos of cached runs: the next run\n"

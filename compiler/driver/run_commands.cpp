@@ -25,6 +25,7 @@
 #include "runtime/exec/executor.h"
 #include "runtime/exec/progress_console.h"
 #include "runtime/exec/weights_codec.h"
+#include "runtime/fuse/kernel_record.h"
 #include "runtime/record/environment_diff.h"
 #include "runtime/record/run_lookup.h"
 #include "runtime/record/run_record.h"
@@ -342,6 +343,22 @@ int run_show(const std::vector<std::string>& argv) {
   return kOk;
 }
 
+// The kernel records that do not authenticate under this user's kernel key: their objects
+// would never be loaded (the next run compiles those kernels again), but someone wrote them.
+// false when any was found.
+static bool report_kernel_records(ObjectStore& store) {
+  const KernelRecordCheck check = check_kernel_records(store);
+  if (!check.key_problem.empty()) {
+    std::cerr << "note: kernel records not checked: " << check.key_problem << "\n";
+    return true;
+  }
+  for (const auto& line : check.refused) std::cerr << "unauthenticated kernel record: " << line << "\n";
+  if (check.records_checked > 0)
+    std::cerr << check.records_checked << " kernel records checked, " << check.refused.size()
+              << " not authenticated\n";
+  return check.refused.empty();
+}
+
 int run_verify(const std::vector<std::string>& argv) {
   ParsedArgs args;
   std::vector<FlagSpec> flags = {{"--store", "", true, false}, {"--help", "-h", false, false}};
@@ -358,7 +375,8 @@ int run_verify(const std::vector<std::string>& argv) {
   for (const auto& p : report.stray) std::cerr << "stray file: " << p.string() << "\n";
   std::cerr << report.objects_checked << " objects checked, " << report.corrupt.size()
             << " corrupt (quarantined), " << report.unreadable.size() << " unreadable\n";
-  return report.clean() ? kOk : kUserError;
+  const bool kernels_clean = report_kernel_records(*store);
+  return report.clean() && kernels_clean ? kOk : kUserError;
 }
 
 int run_gc(const std::vector<std::string>& argv) {
