@@ -118,8 +118,9 @@ std::string help_text(const std::string& command) {
            "      --store DIR         the store (default: .mlf/ in the project root)\n";
   } else if (command == "verify") {
     out += "Re-hashes every object in the store and checks every record: its seal, that it\n"
-           "parses, and that the objects a result names are intact. Corrupt objects and damaged\n"
-           "records are quarantined. Exit 1 when anything is wrong.\n";
+           "parses, and that the objects a result names are intact; checks that every cached\n"
+           "kernel record (kernels/) authenticates under this user's kernel key. Corrupt objects\n"
+           "and damaged records are quarantined. Exit 1 when anything is wrong.\n";
   } else if (command == "gc") {
     out += "Removes objects that neither the most recent runs (default 10) nor pinned runs\n"
            "reference, and stale temporary files. Drops the memos of cached runs: the next run\n"

@@ -26,6 +26,7 @@
 #include "runtime/exec/executor.h"
 #include "runtime/exec/progress_console.h"
 #include "runtime/exec/weights_codec.h"
+#include "runtime/fuse/kernel_record.h"
 #include "runtime/record/environment_diff.h"
 #include "runtime/record/record_verify.h"
 #include "runtime/record/run_lookup.h"
@@ -307,6 +308,22 @@ int run_show(const std::vector<std::string>& argv) {
   return kOk;
 }
 
+// The kernel records that do not authenticate under this user's kernel key: their objects
+// would never be loaded (the next run compiles those kernels again), but someone wrote them.
+// false when any was found.
+static bool report_kernel_records(ObjectStore& store) {
+  const KernelRecordCheck check = check_kernel_records(store);
+  if (!check.key_problem.empty()) {
+    std::cerr << "note: kernel records not checked: " << check.key_problem << "\n";
+    return true;
+  }
+  for (const auto& line : check.refused) std::cerr << "unauthenticated kernel record: " << line << "\n";
+  if (check.records_checked > 0)
+    std::cerr << check.records_checked << " kernel records checked, " << check.refused.size()
+              << " not authenticated\n";
+  return check.refused.empty();
+}
+
 int run_verify(const std::vector<std::string>& argv) {
   ParsedArgs args;
   std::vector<FlagSpec> flags = {{"--store", "", true, false}, {"--help", "-h", false, false}};
@@ -330,7 +347,8 @@ int run_verify(const std::vector<std::string>& argv) {
             << " corrupt (quarantined), " << report.unreadable.size() << " unreadable; "
             << records.records_checked << " records checked, " << records.damaged.size()
             << " damaged (quarantined), " << records.invalid.size() << " invalid\n";
-  return report.clean() && records.clean() ? kOk : kUserError;
+  const bool kernels_clean = report_kernel_records(*store);
+  return report.clean() && records.clean() && kernels_clean ? kOk : kUserError;
 }
 
 int run_gc(const std::vector<std::string>& argv) {

@@ -120,14 +120,14 @@ class Execution {
   DataResult<Dataset> augment(const std::vector<PlanStep>& chain, const Dataset& source, int epoch) {
     if (!options_.fuse) return run_chain(chain, source, epoch, options_.threads);
     return run_chain_fused(chain, source, epoch, options_.threads, &store_,
-                           [this](const std::string& line) { say("note: " + line); });
+                           [this](const std::string& line) { say(line); });
   }
   // The same into `out`, whose memory is reused when its shapes fit (fused_chain.h).
   std::optional<DataError> augment_into(const std::vector<PlanStep>& chain, const Dataset& source,
                                         int epoch, Dataset& out) {
     if (options_.fuse)
       return run_chain_fused_into(chain, source, epoch, options_.threads, &store_,
-                                  [this](const std::string& line) { say("note: " + line); }, out);
+                                  [this](const std::string& line) { say(line); }, out);
     auto interpreted = run_chain(chain, source, epoch, options_.threads);
     if (!ok(interpreted)) return error(interpreted);
     out = std::move(value(interpreted));

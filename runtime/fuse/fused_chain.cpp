@@ -173,12 +173,16 @@ std::optional<DataError> run_chain_fused_into(const std::vector<PlanStep>& chain
     // The interpreter reports errors of the chain itself with its own words.
     auto checked = compile_chain(chain, in);
     if (ok(checked))
-      say_once(say, "augment chain runs in the reference interpreter: " + error(fused).message);
+      say_once(say, "note: augment chain runs in the reference interpreter: " + error(fused).message);
     auto interpreted = run_chain(chain, in, epoch, threads);
     if (!ok(interpreted)) return error(interpreted);
     out = std::move(value(interpreted));
     return std::nullopt;
   }
+  const LoadedKernel& kernel = value(fused)->kernel;
+  if (!kernel.refused.empty()) say_once(say, "warning: " + kernel.refused + "; compiled the kernel again");
+  if (!kernel.not_cached.empty())
+    say_once(say, "note: fused kernels are compiled but not cached: " + kernel.not_cached);
   return run_fused_into(*value(fused), in, epoch, threads, out);
 }
 

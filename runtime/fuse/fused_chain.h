@@ -5,7 +5,9 @@
 //   if (ok(fused)) out = run_fused(*value(fused), in, epoch, threads);
 //   run_fused_into(*value(fused), in, epoch, threads, out)  // the same, into `out`, reused
 //   run_chain_fused(chain, in, epoch, threads, &store, say)  // the executor's entry point:
-//       fused when the chain can be, else the reference interpreter (said once per reason)
+//       fused when the chain can be, else the reference interpreter (said once per reason);
+//       `say` gets whole lines with their severity: "note: ..." (interpreter, kernels not
+//       cached) or "warning: ..." (a stored kernel record refused, kernel_cache.h)
 //   run_chain_fused_into(chain, in, epoch, threads, &store, say, out)  // the same, into `out`
 // Takes: a chain (PlanNode::chain) and the dataset it applies to, as run_chain does
 // (augment_interpreter.h); an optional store for the kernel cache (kernel_cache.h).

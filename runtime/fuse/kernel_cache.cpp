@@ -9,8 +9,12 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 
 #include "runtime/fuse/fuse_backend_loader.h"
+#include "runtime/fuse/kernel_key.h"
+#include "runtime/fuse/kernel_record.h"
+#include "runtime/record/build_info.h"
 
 namespace mlf::runtime {
 namespace {
@@ -22,7 +26,50 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-std::string record_name(const Digest& hash) { return "kernels/" + hash.hex(); }
+// The record this process would write for `program`, unsigned.
+KernelRecord expected_record(const Digest& kernel, const LoopProgram& program) {
+  KernelRecord record;
+  record.kernel = kernel;
+  record.inputs = Sha256::of(program.text());
+  record.codegen = kCodegenVersion;
+  record.target = Sha256::of(target_identity());
+  record.build = build_identity();
+  return record;
+}
+
+// Which field of an authenticated record differs from what this process expects ("" when
+// none): only a record of this user's mlf renamed or copied over another one can get here.
+std::string mismatched_field(const KernelRecord& found, const KernelRecord& expected) {
+  if (found.kernel != expected.kernel) return "kernel";
+  if (found.inputs != expected.inputs) return "inputs";
+  if (found.codegen != expected.codegen) return "codegen";
+  if (found.target != expected.target) return "target";
+  if (found.build != expected.build) return "build";
+  return "";
+}
+
+// The shared object a stored record names, once the record has proved that this user's
+// mlf compiled it for this program; nullopt when there is none to use, with `refused` set
+// when there was a record and it was refused (the caller warns and compiles again).
+std::optional<Digest> authenticated_object(ObjectStore& store, const KernelRecord& expected,
+                                           std::string& refused, std::string& key_problem) {
+  const std::string name = kernel_record_name(expected.kernel);
+  if (!store.contains_text(name)) return std::nullopt;
+  auto text = store.read_text(name);
+  if (!text.ok()) return std::nullopt;  // unreadable: written again after the compile
+  const KernelKey* key = process_kernel_key(key_problem);
+  if (!key) return std::nullopt;
+  std::string why;
+  auto record = parse_kernel_record(text.value(), why);
+  if (record) why = kernel_record_refusal(*record, *key);
+  if (record && why.empty()) {
+    const std::string field = mismatched_field(*record, expected);
+    if (field.empty()) return record->object;
+    why = "authenticates but its `" + field + "` is not this kernel's";
+  }
+  refused = "kernel record " + name + " " + why;
+  return std::nullopt;
+}
 
 // dlopen of the bytes through an anonymous in-memory file. The descriptor stays open for
 // the life of the process: the loader knows objects by path, and /proc/self/fd/N must not
@@ -70,9 +117,15 @@ const std::string& target_identity() {
   return identity;
 }
 
+const std::string& build_identity() {
+  static const std::string identity = mlf_version() + " " + mlf_commit();
+  return identity;
+}
+
 Digest kernel_hash(const LoopProgram& program) {
   Sha256 hash;
   hash.update(std::string(kCodegenVersion) + "\n");
+  hash.update(build_identity() + "\n");
   hash.update(target_identity() + "\n");
   hash.update(program.text());
   return hash.finish();
@@ -93,11 +146,11 @@ DataResult<LoadedKernel> get_kernel(const LoopProgram& program, ObjectStore* sto
     out.from = LoadedKernel::From::Memory;
     return out;
   }
+  const KernelRecord expected = store ? expected_record(out.hash, program) : KernelRecord{};
+  std::string key_problem;
   if (store) {
-    auto record = store->read_text(record_name(out.hash));
-    Digest object;
-    if (record.ok() && Digest::from_hex(record.value().substr(0, 64), object)) {
-      auto bytes = store->get(object);
+    if (auto object = authenticated_object(*store, expected, out.refused, key_problem)) {
+      auto bytes = store->get(*object);
       if (bytes.ok()) {
         auto fn = load_shared_object(bytes.value());
         if (ok(fn)) {
@@ -114,20 +167,32 @@ DataResult<LoadedKernel> get_kernel(const LoopProgram& program, ObjectStore* sto
   PhaseTimer load_module;
   const bool first_load = !kernel_compiler_loaded();
   KernelCompiler* compiler = load_kernel_compiler(problem);
-  if (!compiler) return DataError{problem};
+  // A refused record stays worth saying when the kernel cannot be compiled instead.
+  const auto failed = [&out](const std::string& why) {
+    return DataError{out.refused.empty() ? why : why + " (" + out.refused + ")"};
+  };
+  if (!compiler) return failed(problem);
   if (first_load) load_module.stop(out.compile_stats.load_module);
   std::string shared_object;
-  if (!compiler->compile(program, shared_object, out.compile_stats, problem)) return DataError{problem};
+  if (!compiler->compile(program, shared_object, out.compile_stats, problem)) return failed(problem);
   PhaseTimer load;
   auto fn = load_shared_object(shared_object);
   if (!ok(fn)) return error(fn);
   load.stop(out.compile_stats.load);
-  if (store) {
+  const KernelKey* key = store ? process_kernel_key(key_problem) : nullptr;
+  if (key) {
     // The record is written after its object; a failure to cache costs a recompile later.
     PhaseTimer put_time;
     auto put = store->put(shared_object);
-    if (put.ok()) (void)store->write_text(record_name(out.hash), put.value().hex() + "\n");
+    if (put.ok()) {
+      KernelRecord record = expected;
+      record.object = put.value();
+      sign_kernel_record(record, *key);
+      (void)store->write_text(kernel_record_name(out.hash), kernel_record_text(record));
+    }
     put_time.stop(out.compile_stats.store);
+  } else if (store) {
+    out.not_cached = key_problem;
   }
   out.fn = value(fn);
   out.from = LoadedKernel::From::Compiled;
