@@ -68,6 +68,7 @@ struct ParamSpec {
 struct RuleError {
   DiagnosticKind kind = DiagnosticKind::TypeMismatch;
   std::string message;
+  std::string content_free;  // `message` without bytes of a file, when it quotes some (ProbeError)
   std::string argument;
   std::vector<std::string> notes;
   std::string help;

@@ -23,6 +23,7 @@ RuleError file_error(const probe::ProbeError& error, const std::string& argument
     case probe::ProbeError::Kind::BadFormat: out.kind = DiagnosticKind::BadFileFormat; break;
   }
   out.message = error.message;
+  out.content_free = error.content_free;
   out.argument = argument;
   return out;
 }

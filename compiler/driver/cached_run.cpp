@@ -133,6 +133,9 @@ std::string cached_run_memo_path(const std::string& file, const ParsedArgs& args
                     std::to_string(max_source_bytes(args)) + "\n";
   if (auto it = args.values.find("--param"); it != args.values.end())
     for (const auto& p : it->second) key += "param " + p + "\n";
+  // Which exports compile depends on the folders allowed outside the project.
+  if (auto it = args.values.find("--allow-export-dir"); it != args.values.end())
+    for (const auto& dir : it->second) key += "allow-export-dir " + absolute_path(dir) + "\n";
   return "memo/" + Sha256::of(key).hex() + ".txt";
 }
 

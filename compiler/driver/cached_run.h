@@ -30,7 +30,7 @@ namespace mlf::driver {
 
 // Where the memo of this invocation lives in the store ("memo/<sha256>.txt"). The key
 // covers the mlf executable (path, size, mtime, inode), the file's absolute path, the `-p`
-// overrides in order, `--no-config` and `--max-source-bytes`.
+// overrides in order, `--no-config`, `--max-source-bytes` and `--allow-export-dir`.
 std::string cached_run_memo_path(const std::string& file, const ParsedArgs& args);
 
 // Answers the run from its memo when every check passes: prints what the full path would

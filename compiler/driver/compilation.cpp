@@ -23,6 +23,7 @@ std::vector<FlagSpec> compile_flags() {
           {"--color", "", true, false},
           {"--no-config", "", false, false},
           {"--max-source-bytes", "", true, false},
+          {"--allow-export-dir", "", true, true},
           {"--help", "-h", false, false}};
 }
 
@@ -68,6 +69,8 @@ std::optional<Graph> compile(const std::string& file, const ParsedArgs& args,
   CheckOptions options;
   options.main_file = file;
   options.read_config = !args.has("--no-config");
+  if (auto it = args.values.find("--allow-export-dir"); it != args.values.end())
+    options.allowed_export_dirs = it->second;
   if (auto limit = args.value("--max-source-bytes")) {
     try {
       options.max_source_bytes = std::stoull(*limit);

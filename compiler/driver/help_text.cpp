@@ -8,6 +8,8 @@ const char* kCommonOptions =
     "  -p, --param NAME=VALUE  override a param (repeatable; beats [params] in mlflow.toml)\n"
     "      --no-config         ignore mlflow.toml\n"
     "      --max-source-bytes N  refuse source files larger than N bytes (default 16 MiB)\n"
+    "      --allow-export-dir DIR  let `export` write into DIR outside the project\n"
+    "                          (repeatable; adds to [exports] allow in mlflow.toml)\n"
     "      --json              diagnostics as JSON lines on stdout (fields map to LSP)\n"
     "      --color WHEN        auto (default: on a terminal, unless NO_COLOR is set),\n"
     "                          always or never\n"

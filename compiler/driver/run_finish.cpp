@@ -5,6 +5,7 @@
 
 #include "compiler/sema/value.h"
 #include "runtime/backend/backend_loader.h"
+#include "runtime/exec/export_file.h"
 #include "runtime/exec/weights_codec.h"
 
 namespace mlf::driver {
@@ -51,11 +52,9 @@ std::string export_marker(const fs::path& target) {
 bool write_metrics_export(const NodeRecord& node, const std::string& run_id, const fs::path& target) {
   std::string text = "# metrics of `" + node.label + "` (run " + run_id + ")\n";
   for (const auto& [k, v] : node.metrics) text += k + " = " + canonical_float(v) + "\n";
-  std::error_code ec;
-  fs::create_directories(target.parent_path(), ec);
   std::string error;
-  if (!write_file_atomically(target.string(), text, error)) {
-    std::cerr << "error: " << error << "\n";
+  if (!write_export(target, text, error)) {
+    std::cerr << "error: cannot export `" << node.label << "`: " << error << "\n";
     return false;
   }
   return true;
@@ -64,7 +63,8 @@ bool write_metrics_export(const NodeRecord& node, const std::string& run_id, con
 bool weights_export_is_current(ObjectStore& store, const fs::path& target, const std::string& digest_hex) {
   auto previous = store.read_text(export_marker(target));
   std::error_code ec;
-  return previous.ok() && previous.value() == digest_hex && fs::exists(target, ec);
+  // A link put in the file's place is not the file we wrote: the full path refuses it.
+  return previous.ok() && previous.value() == digest_hex && fs::is_regular_file(fs::symlink_status(target, ec));
 }
 
 bool run_exports(const Plan& plan, ObjectStore& store, const RunRecord& record) {
@@ -86,14 +86,19 @@ bool run_exports(const Plan& plan, ObjectStore& store, const RunRecord& record) 
     Digest digest;
     Digest::from_hex(node->outputs.at("weights"), digest);
     if (weights_export_is_current(store, target, digest.hex())) continue;
-    std::error_code ec;
-    fs::create_directories(target.parent_path(), ec);
     auto bytes = store.get(digest);
     std::vector<NamedTensor> weights;
     std::string error;
     if (!bytes.ok() || !decode_weights(bytes.value(), weights, error)) {
       std::cerr << "error: cannot export `" << exported.path << "`: "
                 << (bytes.ok() ? error : bytes.error().message) << "\n";
+      ok = false;
+      continue;
+    }
+    // Opened first: a refused target (a symbolic link) costs no LibTorch start-up.
+    std::optional<ExportFile> file = ExportFile::open(target, error);
+    if (!file) {
+      std::cerr << "error: cannot export `" << exported.path << "`: " << error << "\n";
       ok = false;
       continue;
     }
@@ -108,7 +113,9 @@ bool run_exports(const Plan& plan, ObjectStore& store, const RunRecord& record) 
     std::vector<BackendOp> layers = backend_layers_of(*plan_node);
     std::vector<std::int64_t> shape = plan_node->model_input ? plan_node->model_input->dims
                                                              : std::vector<std::int64_t>{};
-    if (!backend->export_model(layers, shape, weights, target.string(), error)) {
+    // LibTorch writes (and reads back) the temp file, which then replaces the target whole.
+    if (!backend->export_model(layers, shape, weights, file->temp_path().string(), error) ||
+        !file->commit(error)) {
       std::cerr << "error: cannot export `" << exported.path << "`: " << error << "\n";
       ok = false;
       continue;

@@ -25,7 +25,9 @@ bool weights_export_is_current(runtime::ObjectStore& store, const std::filesyste
                                const std::string& digest_hex);
 
 // Copies the plan's exports out of the store: weights as a LibTorch-loadable file (loads
-// the backend when the file is not current), evaluations as TOML. False when one failed.
+// the backend when the file is not current), evaluations as TOML, each written by
+// runtime/exec/export_file.h (atomic, modes 0755/0644, never through a symbolic link).
+// False when one failed.
 bool run_exports(const Plan& plan, runtime::ObjectStore& store, const runtime::RunRecord& record);
 
 // Writes the record (a run without its record did not happen: exit 1 when that fails),

@@ -108,15 +108,21 @@ class CsvScanner {
  private:
   enum class State { FieldStart, Unquoted, Quoted, QuoteInQuoted };
 
-  ProbeError fail(const std::string& detail) {
-    return ProbeError{ProbeError::Kind::BadFormat, in_backticks(path_) + " " + detail};
+  // `content_free` is `detail` without any byte of the file, when `detail` quotes some.
+  ProbeError fail(const std::string& detail, const std::string& content_free = "") {
+    return ProbeError{ProbeError::Kind::BadFormat, in_backticks(path_) + " " + detail,
+                      content_free.empty() ? "" : in_backticks(path_) + " " + content_free};
   }
-  bool stop(const std::string& detail) {
-    failure_ = fail(detail);
+  bool stop(const std::string& detail, const std::string& content_free = "") {
+    failure_ = fail(detail, content_free);
     return false;
   }
+  // "line 3, column 2": no header name, so it quotes nothing of the file.
+  std::string position(std::size_t column) const {
+    return "line " + std::to_string(record_line_) + ", column " + std::to_string(column + 1);
+  }
   std::string where(std::size_t column) const {
-    std::string out = "line " + std::to_string(record_line_) + ", column " + std::to_string(column + 1);
+    std::string out = position(column);
     if (column < summary_.columns.size()) out += " (" + in_backticks(summary_.columns[column]) + ")";
     return out;
   }
@@ -196,7 +202,8 @@ class CsvScanner {
 
   bool append(char c) {
     if (field_.size() >= kMaxFieldSize)
-      return stop(where(field_index_) + ": a field is longer than 1 MiB");
+      return stop(where(field_index_) + ": a field is longer than 1 MiB",
+                  position(field_index_) + ": a field is longer than 1 MiB");
     field_ += c;
     return true;
   }
@@ -278,20 +285,25 @@ class CsvScanner {
     if (columns.size() > kListedColumns) listed += " and " + std::to_string(columns.size() - kListedColumns) + " more";
     std::string detail = "has no column " + in_backticks(name) + "; its columns are " + listed;
     if (best != std::string::npos) detail += "; the nearest is " + in_backticks(columns[best]);
-    return stop(detail);
+    return stop(detail, "has no column " + in_backticks(name) + " in its " +
+                            (options_.header ? "header (line 1)" : "first line"));
   }
 
   bool cell(std::size_t column, std::string_view raw) {
     if (column >= summary_.columns.size()) return true;  // a ragged record; reported at its end
     std::string_view text = trim(raw);
     if (static_cast<std::int64_t>(column) == summary_.label_index) return label(column, text);
-    if (text.empty()) return stop(where(column) + ": the cell is empty; a number was expected");
-    if (!parse_number(text)) return stop(where(column) + ": " + in_backticks(shown(text)) + " is not a number");
+    if (text.empty())
+      return stop(where(column) + ": the cell is empty; a number was expected",
+                  position(column) + ": the cell is empty; a number was expected");
+    if (!parse_number(text))
+      return stop(where(column) + ": " + in_backticks(shown(text)) + " is not a number",
+                  position(column) + ": the cell is not a number");
     return true;
   }
 
   bool label(std::size_t column, std::string_view text) {
-    if (text.empty()) return stop(where(column) + ": the label is empty");
+    if (text.empty()) return stop(where(column) + ": the label is empty", position(column) + ": the label is empty");
     if (integer_labels_) {
       if (std::optional<std::int64_t> value = parse_integer(text)) {
         if (*value < 0 && !first_negative_) first_negative_ = NegativeLabel{std::string(text), record_line_};
@@ -327,7 +339,9 @@ class CsvScanner {
       summary.label_kind = LabelKind::Integer;
       if (first_negative_)
         return fail("line " + std::to_string(first_negative_->line) + ": the label " +
-                    in_backticks(first_negative_->text) + " is negative; integer labels are class ids from 0");
+                        in_backticks(first_negative_->text) + " is negative; integer labels are class ids from 0",
+                    "line " + std::to_string(first_negative_->line) +
+                        ": a label is negative; integer labels are class ids from 0");
       if (max_label_ == INT64_MAX) return fail("holds a label too large to be a class id");
       summary.num_classes = summary.rows == 0 ? 0 : max_label_ + 1;
     } else {

@@ -12,8 +12,11 @@ namespace {
 
 constexpr std::size_t kChunkSize = 64 * 1024;
 
-ProbeError bad_format(const std::string& path, const std::string& detail) {
-  return ProbeError{ProbeError::Kind::BadFormat, in_backticks(path) + " " + detail};
+// `content_free` is `detail` without the file's bytes, when `detail` quotes some.
+ProbeError bad_format(const std::string& path, const std::string& detail,
+                      const std::string& content_free = "") {
+  return ProbeError{ProbeError::Kind::BadFormat, in_backticks(path) + " " + detail,
+                    content_free.empty() ? "" : in_backticks(path) + " " + content_free};
 }
 
 ProbeError internal_failure(const std::string& path, const std::exception& e) {
@@ -54,16 +57,19 @@ ProbeResult<ParsedHeader> read_header(ByteStream& stream) {
   std::size_t magic_size = std::get<std::size_t>(got);
   if (magic_size < 4) {
     if (magic_size >= 2 && (magic[0] != 0 || magic[1] != 0))
-      return bad_format(path, "is not an IDX file: magic bytes " + hex_bytes(magic, magic_size) + after);
+      return bad_format(path, "is not an IDX file: magic bytes " + hex_bytes(magic, magic_size) + after,
+                        std::string("is not an IDX file: it does not start with an IDX magic number") + after);
     return bad_format(path, "is truncated: an IDX file starts with a 4-byte magic number, but it holds only " +
                                 std::to_string(magic_size) + " bytes" + after);
   }
   if (magic[0] != 0 || magic[1] != 0)
-    return bad_format(path, "is not an IDX file: magic bytes " + hex_bytes(magic, 4) + after);
+    return bad_format(path, "is not an IDX file: magic bytes " + hex_bytes(magic, 4) + after,
+                      std::string("is not an IDX file: it does not start with an IDX magic number") + after);
   std::optional<ElementType> type = idx_type(magic[2]);
   if (!type)
     return bad_format(path, "is not an IDX file: unknown element type code 0x" + hex_bytes(magic + 2, 1) +
-                                " (expected 08, 09, 0b, 0c, 0d or 0e)");
+                                " (expected 08, 09, 0b, 0c, 0d or 0e)",
+                      "is not an IDX file: its element type code is not one of 08, 09, 0b, 0c, 0d or 0e");
   unsigned ndims = magic[3];
   if (ndims == 0) return bad_format(path, "is not an IDX file: its header declares 0 dimensions");
 

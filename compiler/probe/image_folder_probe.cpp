@@ -20,8 +20,11 @@ namespace fs = std::filesystem;
 constexpr unsigned char kPngSignature[8] = {0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a};
 constexpr std::size_t kPngHeaderSize = 33;  // signature, IHDR length, type, 13 data bytes, CRC
 
-ProbeError bad_format(const std::string& path, const std::string& detail) {
-  return ProbeError{ProbeError::Kind::BadFormat, in_backticks(path) + " " + detail};
+// `content_free` is `detail` without the file's bytes, when `detail` quotes some.
+ProbeError bad_format(const std::string& path, const std::string& detail,
+                      const std::string& content_free = "") {
+  return ProbeError{ProbeError::Kind::BadFormat, in_backticks(path) + " " + detail,
+                    content_free.empty() ? "" : in_backticks(path) + " " + content_free};
 }
 
 std::uint32_t big_endian_u32(const unsigned char* bytes) {
@@ -48,7 +51,8 @@ ProbeResult<ImageShape> read_png_shape(const std::string& path) {
   if (!ok(got)) return error(got);
   std::size_t have = std::get<std::size_t>(got);
   if (have < 8 || std::memcmp(header, kPngSignature, 8) != 0)
-    return bad_format(path, "is not a PNG file: signature bytes " + hex_bytes(header, std::min<std::size_t>(have, 8)));
+    return bad_format(path, "is not a PNG file: signature bytes " + hex_bytes(header, std::min<std::size_t>(have, 8)),
+                      "is not a PNG file: it does not start with the PNG signature");
   if (have < kPngHeaderSize)
     return bad_format(path, "is truncated: a PNG header needs " + std::to_string(kPngHeaderSize) +
                                 " bytes, the file has " + std::to_string(have));

@@ -13,8 +13,11 @@ namespace {
 
 constexpr std::uint64_t kMaxHeaderLength = 1 << 20;
 
-ProbeError bad_format(const std::string& path, const std::string& detail) {
-  return ProbeError{ProbeError::Kind::BadFormat, in_backticks(path) + " " + detail};
+// `content_free` is `detail` without the file's bytes, when `detail` quotes some.
+ProbeError bad_format(const std::string& path, const std::string& detail,
+                      const std::string& content_free = "") {
+  return ProbeError{ProbeError::Kind::BadFormat, in_backticks(path) + " " + detail,
+                    content_free.empty() ? "" : in_backticks(path) + " " + content_free};
 }
 
 struct DescrMatch {
@@ -145,7 +148,8 @@ ProbeResult<NpyHeader> probe(const std::string& path) {
     if (have >= 2 && prelude[0] == 0x1f && prelude[1] == 0x8b)
       return bad_format(path, "is gzip-compressed; .npy files must be stored uncompressed");
     if (have == 0) return bad_format(path, "is empty, not an NPY file");
-    return bad_format(path, "is not an NPY file: magic bytes " + hex_bytes(prelude, have < 6 ? have : 6));
+    return bad_format(path, "is not an NPY file: magic bytes " + hex_bytes(prelude, have < 6 ? have : 6),
+                      "is not an NPY file: it does not start with the NPY magic string");
   }
   if (have < 8) return bad_format(path, "is truncated: it ends inside the NPY version bytes");
   unsigned major = prelude[6], minor = prelude[7];
@@ -188,10 +192,13 @@ ProbeResult<NpyHeader> probe(const std::string& path) {
   }
   if (!matched) {
     if (!descr.empty() && descr[0] == '>')
-      return bad_format(path, "has dtype '" + descr + "': big-endian arrays are not supported");
+      return bad_format(path, "has dtype '" + descr + "': big-endian arrays are not supported",
+                        "has a big-endian dtype, which is not supported");
     return bad_format(path, "has dtype '" + descr +
                                 "', which is not supported (supported: '|u1', '|i1', '<i2', '<i4', '<i8', "
-                                "'<f4', '<f8')");
+                                "'<f4', '<f8')",
+                      "has a dtype that is not supported (supported: '|u1', '|i1', '<i2', '<i4', '<i8', "
+                      "'<f4', '<f8')");
   }
   if (fortran_order)
     return bad_format(path, "is stored in Fortran order (fortran_order: True); only C-order arrays are supported");

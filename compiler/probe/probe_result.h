@@ -5,7 +5,10 @@
 // Promises: a ProbeError's kind maps one-to-one onto the data-file diagnostics
 // (NotFound -> FileNotFound, Unreadable -> FileUnreadable, BadFormat -> BadFileFormat); its
 // message is lower-case, has no trailing period, and names the file in backticks, so the
-// caller can emit it verbatim at the span of the path literal.
+// caller can emit it verbatim at the span of the path literal. When the message quotes bytes
+// of the file (a CSV header, a cell, magic bytes), `content_free` says the same without them,
+// for files outside the project whose content must never reach a diagnostic
+// (docs/language.md, "Paths outside the project"); it is empty when `message` quotes none.
 // Does not: know about spans or the diagnostic engine, or throw. ProbeResult<T> is a plain
 // std::variant: test with ok(), take the value with std::get<T> or the error with error().
 #pragma once
@@ -29,6 +32,7 @@ std::size_t element_size(ElementType type);
 struct ProbeError {
   enum class Kind { NotFound, Unreadable, BadFormat } kind;
   std::string message;
+  std::string content_free = {};  // `message` without the file's bytes; "" when it quotes none
 };
 
 // "not found", "unreadable", "bad format"; for logs and test failure output.

@@ -46,6 +46,8 @@ std::optional<Graph> Checker::run() {
   if (!load_module(options_.main_file, Span{}, stack)) return std::nullopt;
   bool syntax_errors = diagnostics_.has_errors();
   if (options_.read_config) load_config();
+  confine_paths();
+  warn_imports_outside_project();
 
   for (std::size_t i = 0; i < modules_.size(); ++i) {
     bool from_main = modules_[i].file == main_file_;
@@ -186,6 +188,7 @@ bool Checker::load_module(const std::string& path, Span import_span,
     const auto& import = std::get<ast::ImportDecl>(decl->node);
     fs::path target = fs::path(import.path.value);
     if (target.is_relative()) target = fs::path(absolute).parent_path() / target;
+    note_import(target.string(), import.path_span);
     load_module(target.string(), import.path_span, stack);
   }
   stack.pop_back();
@@ -433,6 +436,7 @@ void Checker::check_export(const ast::ExportDecl& exported, Scope& scope) {
     std::error_code ec;
     target = fs::absolute(base / target, ec);
   }
+  if (!export_admitted(target.string(), exported.path_span)) return;
   out.path = relative_to(target.lexically_normal().string(), project_.root);
   out.span = exported.path_span;
   graph_.exports.push_back(out);

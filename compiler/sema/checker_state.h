@@ -17,6 +17,7 @@
 #include "compiler/graph/graph.h"
 #include "compiler/probe/file_digest.h"
 #include "compiler/sema/checker.h"
+#include "compiler/sema/path_confinement.h"
 #include "compiler/sema/project.h"
 #include "stdlib/catalogue.h"
 
@@ -68,6 +69,15 @@ class Checker {
   void check_export(const ast::ExportDecl& exported, Scope& scope);
   void report_unused();
   void load_config();
+
+  // --- outside_paths.cpp (docs/language.md, "Paths outside the project")
+  void confine_paths();  // after load_config: the allowed folders are known
+  void note_import(const std::string& absolute, Span import_span);  // called by load_module
+  void warn_imports_outside_project();
+  // Warns about each path argument of a reader call that leads out of the project.
+  void warn_data_outside_project(const OpCall& call, Span span);
+  bool outside_project(const std::string& input) const;
+  bool export_admitted(const std::string& target, Span path_span);
 
   // --- expression_evaluator.cpp
   Value eval(const ast::Expr& expr, Scope& scope, int depth = 0);
@@ -126,6 +136,13 @@ class Checker {
   // Param values from mlflow.toml: name → (value, span in the config file).
   std::map<std::string, std::pair<Value, Span>> config_params_;
   std::set<std::string> used_overrides_;
+
+  // Folders outside the project accepted without a diagnostic: `[exports] allow` and
+  // `--allow-export-dir` for exports, `[inputs] allow` for data files and imports.
+  std::vector<std::string> allowed_export_dirs_, allowed_input_dirs_;
+  PathConfinement export_confinement_, input_confinement_;
+  std::vector<std::pair<std::string, Span>> imports_;  // absolute path, import span
+  std::set<std::pair<FileId, std::uint32_t>> warned_outside_;  // spans already reported
 
   Graph graph_;
 };

@@ -54,8 +54,14 @@ static Value node_value(NodeId id, Span span) {
 }
 
 Value Checker::make_reader(std::shared_ptr<OpCall> call, Span span) {
+  warn_data_outside_project(*call, span);
   auto result = call->op->reader_rule(*call);
   if (auto* error = std::get_if<RuleError>(&result)) {
+    // Not a byte of a file outside the project goes into a diagnostic.
+    if (const Argument* file = call->find(error->argument);
+        file && file->value.kind == Value::Kind::Path && !error->content_free.empty() &&
+        outside_project(file->value.text))
+      error->message = error->content_free;
     report_rule_error(*error, *call, span);
     return Value::error(span);
   }

@@ -1,5 +1,7 @@
 // Params: declared default → `[params]` of mlflow.toml → `-p name=value`, the last one wins;
-// each value is checked against the declared type.
+// each value is checked against the declared type. Also reads the rest of mlflow.toml: the
+// folders outside the project allowed for exports (`[exports] allow`) and for data files and
+// imports (`[inputs] allow`).
 #include <charconv>
 #include <filesystem>
 #include <fstream>
@@ -95,6 +97,45 @@ Span toml_span(const SourceFile& file, const toml::source_region& region) {
   return Span{file.id(), std::min(begin, limit), std::min(end, limit)};
 }
 
+// `[TABLE] allow = ["folder", ...]`: folders outside the project, each absolute or relative
+// to the project root, appended to `folders`.
+void read_allowed_folders(const toml::table& table, const char* name, const SourceFile& file,
+                          const std::string& root, DiagnosticEngine& diagnostics,
+                          std::vector<std::string>& folders) {
+  const toml::node* node = table.get(name);
+  if (!node) return;
+  const toml::table* section = node->as_table();
+  if (!section) {
+    diagnostics.report(DiagnosticKind::BadConfig, toml_span(file, node->source()),
+                       std::string("`") + name + "` in `mlflow.toml` must be a table");
+    return;
+  }
+  for (const auto& [key, value] : *section) {
+    Span span = toml_span(file, value.source());
+    if (key.str() != "allow") {
+      diagnostics.report(DiagnosticKind::BadConfig, span,
+                         std::string("`") + name + "." + std::string(key.str()) + "` is not a setting")
+          .help(std::string("the `[") + name + "]` table takes `allow`, a list of folders");
+      continue;
+    }
+    const toml::array* list = value.as_array();
+    bool all_strings = list != nullptr;
+    if (list)
+      for (const auto& item : *list) all_strings = all_strings && item.as_string() && !item.as_string()->get().empty();
+    if (!all_strings) {
+      diagnostics.report(DiagnosticKind::BadConfig, span,
+                         std::string("`") + name + ".allow` must be a list of folder paths")
+          .help("write e.g. `allow = [\"/data/shared\", \"../common\"]`");
+      continue;
+    }
+    for (const auto& item : *list) {
+      fs::path folder(item.as_string()->get());
+      if (folder.is_relative()) folder = fs::path(root) / folder;
+      folders.push_back(folder.lexically_normal().string());
+    }
+  }
+}
+
 }  // namespace
 
 void Checker::load_config() {
@@ -114,6 +155,8 @@ void Checker::load_config() {
                         "`mlflow.toml` is not valid TOML: " + std::string(error.description()));
     return;
   }
+  read_allowed_folders(table, "exports", file, project_.root, diagnostics_, allowed_export_dirs_);
+  read_allowed_folders(table, "inputs", file, project_.root, diagnostics_, allowed_input_dirs_);
   const toml::node* params = table.get("params");
   if (!params) return;
   const toml::table* params_table = params->as_table();
