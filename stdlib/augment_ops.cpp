@@ -109,9 +109,12 @@ OpSpec random_crop() {
                      "cuts a [size_h, size_w] window at a random place out of each image "
                      "padded with zeros");
   op.params = {
-      param("size", ParamType::IntPair, "window size: n or [height, width]").at_least(1),
+      param("size", ParamType::IntPair, "window size: n or [height, width]")
+          .at_least(1)
+          .at_most(kMaxPixels),
       param("padding", ParamType::Int, "zeros added on each side before cropping")
           .at_least(0)
+          .at_most(kMaxPixels)
           .default_number(0),
   };
   op.random = true;
@@ -205,7 +208,7 @@ OpSpec cutout() {
                      "with probability `p`, sets a size×size square at a random centre of each "
                      "image to `fill`, clipped at the borders");
   op.params = {
-      param("size", ParamType::Int, "side of the square, in pixels").at_least(1),
+      param("size", ParamType::Int, "side of the square, in pixels").at_least(1).at_most(kMaxPixels),
       param("p", ParamType::Float, "probability that a sample gets a square")
           .at_least(0)
           .at_most(1)

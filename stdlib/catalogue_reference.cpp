@@ -107,7 +107,13 @@ std::string render_catalogue_markdown(const Catalogue& catalogue) {
       "     tests/unit/ops_reference_test.cpp fails when this file is stale. -->\n\n"
       "Every op the language knows, with its parameters, their types, defaults and ranges.\n"
       "An op's version enters the hash of every node that uses it. A parameter marked\n"
-      "*positional* may be written first without its name (`dropout(0.25)`).\n";
+      "*positional* may be written first without its name (`dropout(0.25)`).\n"
+      "\n"
+      "Every int parameter has a range, and the checker refuses a value outside it\n"
+      "(`MLF0302`) rather than let it be truncated later: epochs and the schedules counted\n"
+      "in epochs at most 1000000; sample counts and batch sizes at most 2147483647\n"
+      "(2^31 - 1); layer features, channels and class counts at most 1048576 (2^20); kernel,\n"
+      "stride, padding and crop sizes at most 65536 (2^16).\n";
   for (OpKind kind : kind_order()) {
     auto names = catalogue.names_of(kind);
     if (names.empty()) continue;

@@ -66,7 +66,8 @@ OpSpec take() {
       param("n", ParamType::Int,
             "number of samples kept; all of them when the dataset is "
             "smaller")
-          .at_least(1),
+          .at_least(1)
+          .at_most(kMaxCount),
   };
   op.dataset_rule = [](const std::vector<DatasetType>& in,
                        const OpCall& call) -> RuleResult<DatasetType> {

@@ -81,7 +81,10 @@ OpSpec linear() {
   OpSpec op = new_op("linear", OpKind::Layer,
                      "fully connected layer from [in] to [out] features; `in` is inferred");
   op.params = {
-      param("out", ParamType::Int, "number of output features").positional().at_least(1),
+      param("out", ParamType::Int, "number of output features")
+          .positional()
+          .at_least(1)
+          .at_most(kMaxWidth),
       param("bias", ParamType::Bool, "adds a learned bias to every output").default_bool(true),
   };
   op.layer_rule = [](const TensorType& in, const OpCall& call) -> RuleResult<LayerShape> {
@@ -98,13 +101,17 @@ OpSpec conv2d() {
   OpSpec op = new_op("conv2d", OpKind::Layer,
                      "2-d convolution over [channels, height, width]; `in_channels` is inferred");
   op.params = {
-      param("out", ParamType::Int, "number of output channels").at_least(1),
-      param("kernel", ParamType::IntPair, "window size: n or [height, width]").at_least(1),
+      param("out", ParamType::Int, "number of output channels").at_least(1).at_most(kMaxWidth),
+      param("kernel", ParamType::IntPair, "window size: n or [height, width]")
+          .at_least(1)
+          .at_most(kMaxPixels),
       param("stride", ParamType::IntPair, "step between windows: n or [height, width]")
           .at_least(1)
+          .at_most(kMaxPixels)
           .default_number(1),
       param("padding", ParamType::IntPair, "zeros added on each side: n or [height, width]")
           .at_least(0)
+          .at_most(kMaxPixels)
           .default_number(0),
       param("bias", ParamType::Bool, "adds a learned bias to every output channel")
           .default_bool(true),
@@ -124,11 +131,13 @@ OpSpec pool(const std::string& name, std::string summary) {
   op.params = {
       param("kernel", ParamType::IntPair, "window size: n or [height, width]")
           .positional()
-          .at_least(1),
+          .at_least(1)
+          .at_most(kMaxPixels),
       param("stride", ParamType::IntPair,
             "step between windows: n or [height, width]; the kernel size when left out")
           .optional()
-          .at_least(1),
+          .at_least(1)
+          .at_most(kMaxPixels),
   };
   op.layer_rule = [name](const TensorType& in, const OpCall& call) -> RuleResult<LayerShape> {
     if (auto error = check_image_input(name, in)) return *error;

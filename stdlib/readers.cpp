@@ -154,7 +154,8 @@ OpSpec npy() {
             "the class count, when it is more than the largest label in `y` + 1 (a subset "
             "that misses the last classes)")
           .optional()
-          .at_least(1),
+          .at_least(1)
+          .at_most(kMaxWidth),
   };
   op.reader_rule = [](const OpCall& call) -> RuleResult<ReaderOutput> {
     const std::string& x_path = call.arg("x").text;

@@ -9,7 +9,7 @@ void register_schedules(Catalogue& catalogue) {
   OpSpec step = new_op("step", OpKind::Schedule,
                        "multiplies the learning rate by `gamma` every `every` epochs");
   step.params = {
-      param("every", ParamType::Int, "epochs between two decays").at_least(1),
+      param("every", ParamType::Int, "epochs between two decays").at_least(1).at_most(kMaxEpochs),
       param("gamma", ParamType::Float, "factor applied at each decay")
           .above(0)
           .at_most(1)
@@ -27,6 +27,7 @@ void register_schedules(Catalogue& catalogue) {
       param("warmup", ParamType::Int,
             "epochs over which the rate rises linearly from 0 before the cosine starts")
           .at_least(0)
+          .at_most(kMaxEpochs)
           .default_number(0),
   };
   catalogue.add(std::move(cosine));

@@ -17,6 +17,14 @@
 
 namespace mlf {
 
+// Upper bounds of int parameters. Every int parameter has one, so that a value the checker
+// accepts is one the runtime holds without narrowing (epochs and batch sizes are `int` in the
+// training backend) and one that means something; docs/ops.md lists them per parameter.
+inline constexpr double kMaxEpochs = 1'000'000;      // epochs, and schedules counted in epochs
+inline constexpr double kMaxCount = 2'147'483'647;   // 2^31 - 1: sample counts, batch sizes
+inline constexpr double kMaxWidth = 1'048'576;       // 2^20: layer features and channels, classes
+inline constexpr double kMaxPixels = 65'536;         // 2^16: kernel, stride, padding, crop sizes
+
 class ParamBuilder {
  public:
   ParamBuilder(std::string name, ParamType type, std::string doc) {

@@ -18,8 +18,11 @@ void register_stages(Catalogue& catalogue) {
       param("schedule", ParamType::Schedule,
             "how the learning rate changes by epoch; constant when left out")
           .optional(),
-      param("epochs", ParamType::Int, "passes over the data").at_least(1),
-      param("batch", ParamType::Int, "samples per gradient step").at_least(1).default_number(64),
+      param("epochs", ParamType::Int, "passes over the data").at_least(1).at_most(kMaxEpochs),
+      param("batch", ParamType::Int, "samples per gradient step")
+          .at_least(1)
+          .at_most(kMaxCount)
+          .default_number(64),
       param("shuffle", ParamType::Bool, "visits the samples in a new random order every epoch")
           .default_bool(true),
   };
@@ -36,6 +39,7 @@ void register_stages(Catalogue& catalogue) {
       param("metrics", ParamType::MetricList, "the metrics to compute"),
       param("batch", ParamType::Int, "samples per forward pass; does not change the results")
           .at_least(1)
+          .at_most(kMaxCount)
           .default_number(256),
   };
   catalogue.add(std::move(evaluate));

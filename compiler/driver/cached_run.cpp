@@ -1,6 +1,5 @@
 #include "compiler/driver/cached_run.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,6 +12,7 @@
 #include "compiler/probe/file_digest.h"
 #include "compiler/sema/checker.h"
 #include "compiler/sema/project.h"
+#include "compiler/source/source_reader.h"
 #include "runtime/record/build_info.h"
 #include "runtime/record/cached_run_memo.h"
 #include "runtime/record/gate_check.h"
@@ -46,28 +46,11 @@ std::string executable_identity() {
          std::to_string(info.st_ino);
 }
 
-// The SHA-256 of a file's bytes; nullopt when it cannot be read or is over `limit`.
+// The SHA-256 of a source file's bytes, read as the front end reads it; nullopt when it
+// cannot be read or is over `limit`.
 std::optional<Digest> digest_of_source(const std::string& path, std::uint64_t limit) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  std::string bytes;
-  struct stat info {};
-  if (::fstat(fd, &info) == 0 && S_ISREG(info.st_mode) && static_cast<std::uint64_t>(info.st_size) <= limit) {
-    bytes.resize(static_cast<std::size_t>(info.st_size));
-    std::size_t done = 0;
-    while (done < bytes.size()) {
-      ssize_t got = ::read(fd, bytes.data() + done, bytes.size() - done);
-      if (got <= 0) break;
-      done += static_cast<std::size_t>(got);
-    }
-    bytes.resize(done);
-    char extra;
-    if (done == static_cast<std::size_t>(info.st_size) && ::read(fd, &extra, 1) == 0) {
-      ::close(fd);
-      return Sha256::of(bytes);
-    }
-  }
-  ::close(fd);
+  SourceRead read = read_source_file(path, limit);
+  if (const auto* text = std::get_if<std::string>(&read)) return Sha256::of(*text);
   return std::nullopt;
 }
 

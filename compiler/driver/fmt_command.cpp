@@ -1,13 +1,14 @@
 // `mlf fmt [--check] FILE...`: rewrites files in the canonical layout, or with --check lists
 // those that are not in it. A file with syntax errors is reported and left untouched.
-#include <fstream>
 #include <iostream>
-#include <sstream>
+#include <variant>
 
 #include "compiler/driver/commands.h"
 #include "compiler/driver/compilation.h"
 #include "compiler/driver/help_text.h"
 #include "compiler/format/formatter.h"
+#include "compiler/sema/checker.h"
+#include "compiler/source/source_reader.h"
 #include "compiler/syntax/parse.h"
 
 namespace mlf::driver {
@@ -28,17 +29,22 @@ int run_fmt(const std::vector<std::string>& argv) {
   bool check = args.has("--check");
   int status = kOk;
   for (const auto& path : args.positional) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      std::cerr << "error: cannot read `" << path << "`\n";
+    const std::uint64_t limit = CheckOptions{}.max_source_bytes;
+    SourceRead read = read_source_file(path, limit);
+    if (auto* error = std::get_if<SourceReadError>(&read)) {
+      std::cerr << "error: cannot read `" << path << "`: ";
+      if (error->kind == SourceReadError::Kind::TooLarge)
+        std::cerr << error->size << " bytes, more than the limit of " << limit << "\n";
+      else if (error->kind == SourceReadError::Kind::NotRegular)
+        std::cerr << error->reason << ", not a regular file\n";
+      else
+        std::cerr << error->reason << "\n";
       status = kUserError;
       continue;
     }
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
     SourceMap sources;
     DiagnosticEngine diagnostics;
-    const SourceFile& file = sources.add(path, buffer.str());
+    const SourceFile& file = sources.add(path, std::move(std::get<std::string>(read)));
     ast::Module module = parse_module(file, diagnostics);
     if (diagnostics.has_errors()) {
       print_diagnostics(diagnostics, sources, style, path);

@@ -1,15 +1,14 @@
 #include "compiler/lsp/document_analysis.h"
 
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <variant>
 
 #include "compiler/diagnostics/diagnostic_engine.h"
 #include "compiler/hash/content_hash.h"
 #include "compiler/lsp/text_positions.h"
 #include "compiler/sema/checker.h"
+#include "compiler/source/source_reader.h"
 #include "compiler/syntax/parse.h"
 
 namespace mlf::lsp {
@@ -44,12 +43,11 @@ void parse_modules(DocumentAnalysis& analysis, const std::string& text) {
       std::string target =
           normal_absolute((fs::path(parsed.path).parent_path() / import->path.value).string());
       if (!seen.insert(target).second) continue;
-      std::ifstream in(target, std::ios::binary);
-      std::error_code ec;
-      if (!in || fs::is_directory(target, ec)) continue;
-      std::ostringstream buffer;
-      buffer << in.rdbuf();
-      queue.emplace_back(target, buffer.str());
+      // Read as the checker reads it (regular files within the size limit); the checker's
+      // own pass reports what cannot be read.
+      SourceRead read = read_source_file(target, CheckOptions{}.max_source_bytes);
+      if (auto* read_text = std::get_if<std::string>(&read))
+        queue.emplace_back(target, std::move(*read_text));
     }
     analysis.modules.push_back(std::move(parsed));
   }

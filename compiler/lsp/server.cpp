@@ -1,11 +1,12 @@
 #include "compiler/lsp/server.h"
 
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
+#include <variant>
 
 #include "compiler/lsp/features.h"
 #include "compiler/lsp/text_positions.h"
+#include "compiler/sema/checker.h"
+#include "compiler/source/source_reader.h"
 #include "compiler/syntax/parse.h"
 
 namespace mlf::lsp {
@@ -56,11 +57,9 @@ std::int64_t integer_member(const json& object, const char* name) {
 }
 
 std::string read_file(const std::string& path, bool& ok) {
-  std::ifstream in(path, std::ios::binary);
-  ok = static_cast<bool>(in);
-  std::ostringstream buffer;
-  if (ok) buffer << in.rdbuf();
-  return buffer.str();
+  SourceRead read = read_source_file(path, CheckOptions{}.max_source_bytes);
+  ok = std::holds_alternative<std::string>(read);
+  return ok ? std::move(std::get<std::string>(read)) : std::string();
 }
 
 }  // namespace

@@ -2,13 +2,13 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <toml++/toml.h>
 
 #include "compiler/sema/checker_state.h"
+#include "compiler/source/source_reader.h"
 #include "compiler/syntax/parse.h"
 
 namespace mlf {
@@ -42,8 +42,7 @@ std::optional<Graph> Checker::run() {
   scopes_.emplace_back();
   global_ = &scopes_.back();
 
-  std::vector<std::string> stack;
-  if (!load_module(options_.main_file, Span{}, stack)) return std::nullopt;
+  if (!load_modules()) return std::nullopt;
   bool syntax_errors = diagnostics_.has_errors();
   if (options_.read_config) load_config();
   confine_paths();
@@ -120,56 +119,93 @@ std::optional<Graph> Checker::run() {
   return std::move(graph_);
 }
 
-bool Checker::load_module(const std::string& path, Span import_span,
-                          std::vector<std::string>& stack) {
+namespace {
+
+std::string absolute_path_of(const std::string& path) {
   std::error_code ec;
   std::string absolute = fs::weakly_canonical(fs::absolute(path, ec), ec).string();
-  if (absolute.empty()) absolute = path;
-  for (std::size_t i = 0; i < stack.size(); ++i) {
-    if (stack[i] != absolute) continue;
-    std::string chain;
-    for (std::size_t j = i; j < stack.size(); ++j)
-      chain += fs::path(stack[j]).filename().string() + " → ";
-    chain += fs::path(absolute).filename().string();
-    diagnostics_.report(DiagnosticKind::ImportCycle, import_span,
-                        "`" + fs::path(absolute).filename().string() + "` imports itself")
-        .primary_label("this import closes the cycle")
-        .note("the cycle: " + chain);
-    return false;
-  }
-  if (!loaded_files_.insert(absolute).second) return true;
+  return absolute.empty() ? path : absolute;
+}
 
+}  // namespace
+
+bool Checker::load_modules() {
+  // The chain of files being loaded, the main file first: a worklist rather than recursion,
+  // so that an import chain thousands of files deep cannot exhaust the stack.
+  struct Loading {
+    std::string absolute;
+    std::vector<std::pair<std::string, Span>> imports;  // target path, span of the import
+    std::size_t next = 0;
+  };
+  std::vector<Loading> chain;
+  std::set<std::string> on_chain;
+
+  // Loads one file and pushes it on the chain; false when it was not loaded.
+  auto enter = [&](const std::string& path, Span import_span) {
+    std::string absolute = absolute_path_of(path);
+    if (on_chain.count(absolute)) {
+      std::string cycle;
+      auto first = std::find_if(chain.begin(), chain.end(),
+                                [&](const Loading& l) { return l.absolute == absolute; });
+      for (auto it = first; it != chain.end(); ++it)
+        cycle += fs::path(it->absolute).filename().string() + " → ";
+      cycle += fs::path(absolute).filename().string();
+      diagnostics_.report(DiagnosticKind::ImportCycle, import_span,
+                          "`" + fs::path(absolute).filename().string() + "` imports itself")
+          .primary_label("this import closes the cycle")
+          .note("the cycle: " + cycle);
+      return false;
+    }
+    if (!loaded_files_.insert(absolute).second) return true;
+    const ast::Module* module = load_file(path, absolute, import_span, chain.empty());
+    if (!module) return false;
+    Loading loading;
+    loading.absolute = absolute;
+    for (const auto& decl : module->decls) {
+      const auto* import = std::get_if<ast::ImportDecl>(&decl->node);
+      if (!import) continue;
+      fs::path target = fs::path(import->path.value);
+      if (target.is_relative()) target = fs::path(absolute).parent_path() / target;
+      loading.imports.emplace_back(target.string(), import->path_span);
+    }
+    on_chain.insert(absolute);
+    chain.push_back(std::move(loading));
+    return true;
+  };
+
+  if (!enter(options_.main_file, Span{})) return false;
+  while (!chain.empty()) {
+    Loading& top = chain.back();
+    if (top.next == top.imports.size()) {
+      on_chain.erase(top.absolute);
+      chain.pop_back();
+      continue;
+    }
+    auto [target, span] = top.imports[top.next++];  // a copy: enter() grows `chain`
+    note_import(target, span);
+    enter(target, span);
+  }
+  return true;
+}
+
+const ast::Module* Checker::load_file(const std::string& path, const std::string& absolute,
+                                      Span import_span, bool is_main) {
   std::string text;
-  bool is_main = stack.empty();
   if (is_main && options_.has_main_text) {
     text = options_.main_text;
   } else {
-    std::ifstream in(absolute, std::ios::binary);
-    if (!in || fs::is_directory(absolute, ec)) {
-      if (is_main) {
-        diagnostics_.report(DiagnosticKind::SourceUnreadable, Span{},
-                            "cannot read `" + path + "`: " +
-                                (fs::exists(absolute, ec) ? "permission denied or not a file"
-                                                          : "no such file"));
-      } else {
-        const SourceFile& importer = sources_.file(import_span.file);
-        std::string written = importer.text().substr(import_span.begin + 1,
-                                                     import_span.end - import_span.begin - 2);
-        diagnostics_.report(DiagnosticKind::ImportNotFound, import_span,
-                            "cannot read the imported file `" + written + "`")
-            .primary_label(fs::exists(absolute, ec) ? "not a readable file" : "no such file")
-            .note("imports are resolved relative to the importing file's folder");
-      }
-      return false;
+    SourceRead read = read_source_file(absolute, options_.max_source_bytes);
+    if (auto* error = std::get_if<SourceReadError>(&read)) {
+      report_unreadable(*error, path, import_span, is_main);
+      return nullptr;
     }
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    text = buffer.str();
+    text = std::move(std::get<std::string>(read));
   }
   // Show paths as the user wrote them for the main file, absolute for imports.
   std::string shown = path;
   if (!is_main) {
     // Imports are shown relative to the working folder when they lie below it.
+    std::error_code ec;
     std::string relative = fs::path(absolute).lexically_relative(fs::current_path(ec)).string();
     shown = relative.empty() || relative.rfind("..", 0) == 0 ? absolute : relative;
   }
@@ -178,21 +214,45 @@ bool Checker::load_module(const std::string& path, Span import_span,
   ParseLimits limits;
   limits.max_bytes = options_.max_source_bytes;
   modules_.push_back(parse_module(file, diagnostics_, limits));
-  ast::Module& module = modules_.back();
+  return &modules_.back();
+}
 
-  stack.push_back(absolute);
-  std::vector<const ast::Decl*> imports;
-  for (const auto& decl : module.decls)
-    if (std::holds_alternative<ast::ImportDecl>(decl->node)) imports.push_back(decl.get());
-  for (const ast::Decl* decl : imports) {
-    const auto& import = std::get<ast::ImportDecl>(decl->node);
-    fs::path target = fs::path(import.path.value);
-    if (target.is_relative()) target = fs::path(absolute).parent_path() / target;
-    note_import(target.string(), import.path_span);
-    load_module(target.string(), import.path_span, stack);
+void Checker::report_unreadable(const SourceReadError& error, const std::string& path,
+                                Span import_span, bool is_main) {
+  using Kind = SourceReadError::Kind;
+  std::string why = error.kind == Kind::NotRegular ? error.reason + ", not a regular file"
+                                                   : error.reason;
+  std::string limit = std::to_string(options_.max_source_bytes);
+  if (is_main) {
+    if (error.kind == Kind::TooLarge) {
+      diagnostics_.report(DiagnosticKind::SourceTooLarge, Span{},
+                          "source file `" + path + "` is " + std::to_string(error.size) +
+                              " bytes, more than the limit of " + limit)
+          .note(error.reason.empty() ? "its size was checked before reading it" : error.reason)
+          .help("split the pipeline into several files joined with `import`, or raise the "
+                "limit with `--max-source-bytes`");
+    } else {
+      diagnostics_.report(DiagnosticKind::SourceUnreadable, Span{},
+                          "cannot read `" + path + "`: " + why);
+    }
+    return;
   }
-  stack.pop_back();
-  return true;
+  const SourceFile& importer = sources_.file(import_span.file);
+  std::string written =
+      importer.text().substr(import_span.begin + 1, import_span.end - import_span.begin - 2);
+  if (error.kind == Kind::TooLarge) {
+    diagnostics_.report(DiagnosticKind::SourceTooLarge, import_span,
+                        "the imported file `" + written + "` is " + std::to_string(error.size) +
+                            " bytes, more than the limit of " + limit)
+        .primary_label(error.reason.empty() ? "too large" : "too large: " + error.reason)
+        .help("split it into several files, or raise the limit with `--max-source-bytes`");
+    return;
+  }
+  auto builder = diagnostics_.report(DiagnosticKind::ImportNotFound, import_span,
+                                     "cannot read the imported file `" + written + "`");
+  builder.primary_label(why);
+  if (error.kind == Kind::NotRegular) builder.note("only regular files are read as sources");
+  else builder.note("imports are resolved relative to the importing file's folder");
 }
 
 void Checker::declare(const ast::Decl& decl, Scope& scope, bool from_main) {

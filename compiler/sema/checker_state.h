@@ -19,6 +19,7 @@
 #include "compiler/sema/checker.h"
 #include "compiler/sema/path_confinement.h"
 #include "compiler/sema/project.h"
+#include "compiler/source/source_reader.h"
 #include "stdlib/catalogue.h"
 
 namespace mlf::sema_detail {
@@ -58,7 +59,11 @@ class Checker {
   std::optional<Graph> run();
 
   // --- checker.cpp
-  bool load_module(const std::string& path, Span import_span, std::vector<std::string>& stack);
+  bool load_modules();  // false when the main file cannot be read
+  const ast::Module* load_file(const std::string& path, const std::string& absolute,
+                               Span import_span, bool is_main);
+  void report_unreadable(const SourceReadError& error, const std::string& path,
+                         Span import_span, bool is_main);
   void declare(const ast::Decl& decl, Scope& scope, bool from_main);
   void evaluate_scope(Scope& scope);
   void evaluate_definition(Definition& definition);

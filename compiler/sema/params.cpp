@@ -4,8 +4,6 @@
 // imports (`[inputs] allow`).
 #include <charconv>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <toml++/toml.h>
 
 #include "compiler/sema/checker_state.h"
@@ -140,13 +138,22 @@ void read_allowed_folders(const toml::table& table, const char* name, const Sour
 
 void Checker::load_config() {
   if (project_.config_path.empty()) return;
-  std::ifstream in(project_.config_path, std::ios::binary);
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
   std::error_code ec;
   std::string shown = fs::path(project_.config_path).lexically_relative(fs::current_path(ec)).string();
   if (shown.empty() || shown.rfind("..", 0) == 0) shown = project_.config_path;
-  const SourceFile& file = sources_.add(shown, buffer.str());
+  SourceRead read = read_source_file(project_.config_path, options_.max_source_bytes);
+  if (auto* error = std::get_if<SourceReadError>(&read)) {
+    std::string why = error->kind == SourceReadError::Kind::TooLarge
+                          ? std::to_string(error->size) + " bytes, more than the limit of " +
+                                std::to_string(options_.max_source_bytes)
+                      : error->kind == SourceReadError::Kind::NotRegular
+                          ? error->reason + ", not a regular file"
+                          : error->reason;
+    diagnostics_.report(DiagnosticKind::BadConfig, Span{},
+                        "cannot read `" + shown + "`: " + why);
+    return;
+  }
+  const SourceFile& file = sources_.add(shown, std::move(std::get<std::string>(read)));
   toml::table table;
   try {
     table = toml::parse(file.text(), project_.config_path);

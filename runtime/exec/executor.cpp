@@ -19,6 +19,7 @@
 #include "runtime/data/readers.h"
 #include "runtime/exec/metrics.h"
 #include "runtime/exec/node_identity.h"
+#include "runtime/exec/plan_arguments.h"
 #include "runtime/exec/stage_scheduler.h"
 #include "runtime/exec/epoch_prefetch.h"
 #include "runtime/exec/training_progress.h"
@@ -392,12 +393,16 @@ const PlanOp* op_arg(const PlanNode& node, const std::string& name) {
   return v && v->kind == PlanValue::Kind::Op && !v->ops.empty() ? &v->ops.front() : nullptr;
 }
 
-std::int64_t int_arg(const PlanNode& node, const std::string& name, std::int64_t fallback) {
-  const PlanValue* v = node.call ? node.call->arg(name) : nullptr;
-  return v && v->kind == PlanValue::Kind::Int ? v->integer : fallback;
-}
-
 bool Execution::train(const PlanNode& node, Result& result) {
+  // Refused rather than truncated: a plan need not come from the checker.
+  auto epochs = int_argument(node, "epochs", 1);
+  auto batch = int_argument(node, "batch", 64);
+  for (const auto* argument : {&epochs, &batch}) {
+    if (const auto* problem = std::get_if<std::string>(argument)) {
+      fail("internal error while running `" + node_label(plan_, node.id) + "`: " + *problem);
+      return false;
+    }
+  }
   const PlanNode* data_node = plan_.find(node.inputs.at(0));
   const Dataset* source = nullptr;
   const std::vector<PlanStep>* chain = nullptr;
@@ -426,7 +431,7 @@ bool Execution::train(const PlanNode& node, Result& result) {
   };
   // Epoch e+1 is made while epoch e trains (epoch_prefetch.h), and epoch 0 while the backend
   // loads; the bytes do not depend on when.
-  EpochPrefetch prefetch(make_epoch, static_cast<int>(int_arg(node, "epochs", 1)), options_.prefetch);
+  EpochPrefetch prefetch(make_epoch, std::get<int>(epochs), options_.prefetch);
   prefetch.start(0);
   TrainingBackend* engine = backend();
   if (!engine) return false;
@@ -440,8 +445,8 @@ bool Execution::train(const PlanNode& node, Result& result) {
     request.has_schedule = true;
     request.schedule = backend_op(*schedule);
   }
-  request.epochs = static_cast<int>(int_arg(node, "epochs", 1));
-  request.batch = static_cast<int>(int_arg(node, "batch", 64));
+  request.epochs = std::get<int>(epochs);
+  request.batch = std::get<int>(batch);
   const PlanValue* shuffle = node.call ? node.call->arg("shuffle") : nullptr;
   request.shuffle = !shuffle || shuffle->kind != PlanValue::Kind::Bool || shuffle->boolean;
   request.seed = seed_of(node.seed);
@@ -584,7 +589,12 @@ bool Execution::evaluate(const PlanNode& node, Result& result) {
   request.labels = data->y;
   request.classes = data->classes;
   if (const PlanOp* loss = op_arg(*model_node, "loss")) request.loss = backend_op(*loss);
-  request.batch = static_cast<int>(int_arg(node, "batch", 256));
+  auto batch = int_argument(node, "batch", 256);
+  if (const auto* problem = std::get_if<std::string>(&batch)) {
+    fail("internal error while running `" + node_label(plan_, node.id) + "`: " + *problem);
+    return false;
+  }
+  request.batch = std::get<int>(batch);
   request.threads = options_.threads;
   EvaluateResult evaluated = engine->evaluate(request);
   if (!evaluated.ok) {

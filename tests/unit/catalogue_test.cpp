@@ -95,6 +95,20 @@ TEST(CatalogueStructure, DefaultsSatisfyTheirOwnTypesRangesAndChoices) {
       }
 }
 
+// An int the checker accepts is one the runtime holds: every int parameter has both bounds,
+// and none reaches past 2^31 - 1 (epochs and batch sizes are `int` in the backend).
+TEST(CatalogueStructure, EveryIntParameterHasARangeWithinInt32) {
+  for (const auto& [name, op] : catalogue().ops())
+    for (const ParamSpec& p : op.params) {
+      if (p.type != ParamType::Int && p.type != ParamType::IntPair) continue;
+      ASSERT_TRUE(p.min.has_value()) << name << "." << p.name << " has no lower bound";
+      ASSERT_TRUE(p.max.has_value()) << name << "." << p.name << " has no upper bound";
+      EXPECT_GE(*p.min, -2147483648.0) << name << "." << p.name;
+      EXPECT_LE(*p.max, 2147483647.0) << name << "." << p.name;
+      EXPECT_LT(*p.min, *p.max) << name << "." << p.name;
+    }
+}
+
 TEST(CatalogueStructure, EveryKindHasItsRule) {
   for (const auto& [name, op] : catalogue().ops()) {
     SCOPED_TRACE(name);

@@ -44,7 +44,8 @@ std::string run_golden(const fs::path& source) {
   for (std::size_t at; (at = args.find("{file}")) != std::string::npos;) args.replace(at, 6, name);
   fs::path out = fs::temp_directory_path() / ("mlf-golden-" + std::to_string(getpid()) + ".out");
   fs::path err = fs::temp_directory_path() / ("mlf-golden-" + std::to_string(getpid()) + ".err");
-  std::string command = "cd " + shell_quote(kGoldenDir.string()) + " && NO_COLOR=1 " +
+  // Under a deadline, so that a file mlf hangs on (a device, a FIFO) fails instead of hanging.
+  std::string command = "cd " + shell_quote(kGoldenDir.string()) + " && NO_COLOR=1 timeout -s KILL 120 " +
                         shell_quote(MLF_BINARY) + " " + args + " >" + shell_quote(out.string()) +
                         " 2>" + shell_quote(err.string()) + " </dev/null";
   int status = std::system(command.c_str());
