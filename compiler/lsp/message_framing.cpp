@@ -8,6 +8,9 @@ namespace mlf::lsp {
 
 namespace {
 
+// A body is read in pieces of this size (see read_message).
+constexpr std::size_t kBodyPieceBytes = 64 * 1024;
+
 std::string lower(std::string text) {
   for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return text;
@@ -68,9 +71,17 @@ ReadResult read_message(std::istream& in) {
     result.status = ReadStatus::Oversize;
     return result;
   }
-  result.body.resize(static_cast<std::size_t>(length));
-  in.read(result.body.data(), length);
-  if (in.gcount() != length) return ReadResult{};  // the stream ended inside a body
+  // The body grows with the bytes that arrive, a piece at a time: sizing it from the header
+  // alone would let a few bytes of input declaring 64 MiB allocate and zero 64 MiB.
+  std::size_t left = static_cast<std::size_t>(length);
+  while (left > 0) {
+    std::size_t piece = std::min(left, kBodyPieceBytes);
+    std::size_t have = result.body.size();
+    result.body.resize(have + piece);
+    in.read(result.body.data() + have, static_cast<std::streamsize>(piece));
+    if (static_cast<std::size_t>(in.gcount()) != piece) return ReadResult{};  // the stream ended inside a body
+    left -= piece;
+  }
   result.status = ReadStatus::Message;
   return result;
 }

@@ -4,7 +4,9 @@
 // Promises: reading never throws and never trusts a declared length blindly: a message longer
 // than kMaxMessageBytes is skipped (its bytes consumed) and reported as Oversize; a header
 // block without a usable Content-Length is reported as BadHeader and the reader goes on with
-// the next header block. Writing flushes after each message.
+// the next header block. The memory a body takes grows with the bytes that arrive, never
+// with the declared length alone; a message is never read past its declared length. Writing
+// flushes after each message.
 // Does not: parse the JSON (server.h does).
 #pragma once
 

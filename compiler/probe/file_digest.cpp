@@ -28,6 +28,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::size_t kChunkSize = 1 << 20;
+constexpr std::size_t kMinChunkSize = 4096;
 constexpr std::int64_t kRacyWindowNs = 2'000'000'000;
 constexpr std::int64_t kCacheVersion = 1;
 constexpr std::uintmax_t kMaxCacheFileSize = 256u << 20;
@@ -242,7 +243,11 @@ ProbeResult<Digest> FileDigestCache::hash_file(const std::string& path, const st
 
   struct stat opened {};
   if (::fstat(fd, &opened) != 0) return unreadable(path, errno);
-  if (buffer_.empty()) buffer_.resize(kChunkSize);
+  // Sized for the file, up to one chunk: a whole chunk for a file of a few hundred bytes was
+  // 1 MiB allocated and zeroed by every check that hashed it.
+  std::size_t wanted = std::clamp<std::uint64_t>(static_cast<std::uint64_t>(opened.st_size) + 1,
+                                                 kMinChunkSize, kChunkSize);
+  if (buffer_.size() < wanted) buffer_.resize(wanted);
   Sha256 hasher;
   while (true) {
     ssize_t n = ::read(fd, buffer_.data(), buffer_.size());
