@@ -77,7 +77,7 @@ class Checker {
 
   // --- outside_paths.cpp (docs/language.md, "Paths outside the project")
   void confine_paths();  // after load_config: the allowed folders are known
-  void note_import(const std::string& absolute, Span import_span);  // called by load_module
+  void note_import(const std::string& absolute, Span import_span);  // called by load_modules
   void warn_imports_outside_project();
   // Warns about each path argument of a reader call that leads out of the project.
   void warn_data_outside_project(const OpCall& call, Span span);
