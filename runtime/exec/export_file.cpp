@@ -1,5 +1,7 @@
 #include "runtime/exec/export_file.h"
 
+#include "runtime/store/store_root.h"
+
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -51,18 +53,26 @@ bool make_folders(const fs::path& folder, std::string& error) {
 std::optional<ExportFile> ExportFile::open(const fs::path& target, std::string& error) {
   if (error = refuse_symlink(target); !error.empty()) return std::nullopt;
   if (!make_folders(target.parent_path(), error)) return std::nullopt;
-  auto created = AtomicFile::create(target, target.parent_path(), kExportFileMode);
+  // The folder is held open and the file reached relative to it, as the store does, so the
+  // rename cannot be redirected through a link swapped in for the folder meanwhile.
+  auto folder = StoreRoot::open_root(target.parent_path().string(), false);
+  if (!folder.ok()) {
+    error = folder.error().message;
+    return std::nullopt;
+  }
+  auto created = AtomicFile::create(folder.value(), target.filename().string(), ".", kExportFileMode);
   if (!created.ok()) {
     error = created.error().message;
     return std::nullopt;
   }
+  fs::path temp_path = target.parent_path() / fs::path(created.value().temp_path()).filename();
   // The temp file was created with kExportFileMode less the umask; the export's mode must
   // not depend on who ran mlf with which umask.
-  if (::chmod(created.value().temp_path().c_str(), kExportFileMode) != 0) {
-    error = "cannot set the mode of " + quoted(created.value().temp_path()) + ": " + std::strerror(errno);
+  if (::chmod(temp_path.c_str(), kExportFileMode) != 0) {
+    error = "cannot set the mode of " + quoted(temp_path) + ": " + std::strerror(errno);
     return std::nullopt;
   }
-  return ExportFile(std::move(created.value()));
+  return ExportFile(std::move(created.value()), target, std::move(temp_path));
 }
 
 bool ExportFile::write(std::string_view bytes, std::string& error) {
@@ -76,7 +86,7 @@ bool ExportFile::write(std::string_view bytes, std::string& error) {
 bool ExportFile::commit(std::string& error) {
   // rename() would replace a link rather than follow it, but a link placed there since
   // open() is somebody's intent: leave it, and say so.
-  if (error = refuse_symlink(file_.target()); !error.empty()) return false;
+  if (error = refuse_symlink(target_); !error.empty()) return false;
   if (auto committed = file_.commit(); !committed.ok()) {
     error = committed.error().message;
     return false;

@@ -33,7 +33,7 @@ class ExportFile {
   static std::optional<ExportFile> open(const std::filesystem::path& target, std::string& error);
 
   // The temp file, for writers that take a file name; it becomes the target on commit().
-  const std::filesystem::path& temp_path() const { return file_.temp_path(); }
+  const std::filesystem::path& temp_path() const { return temp_path_; }
 
   bool write(std::string_view bytes, std::string& error);
 
@@ -41,8 +41,11 @@ class ExportFile {
   bool commit(std::string& error);
 
  private:
-  explicit ExportFile(AtomicFile file) : file_(std::move(file)) {}
+  ExportFile(AtomicFile file, std::filesystem::path target, std::filesystem::path temp_path)
+      : file_(std::move(file)), target_(std::move(target)), temp_path_(std::move(temp_path)) {}
+  // Relative to the target's folder, which the file holds open (runtime/store/store_root.h).
   AtomicFile file_;
+  std::filesystem::path target_, temp_path_;
 };
 
 // The whole export in one call: open, write `bytes`, commit.
