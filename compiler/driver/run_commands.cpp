@@ -341,12 +341,14 @@ int run_verify(const std::vector<std::string>& argv) {
   for (const auto& p : report.stray) std::cerr << "stray file: " << p.string() << "\n";
   for (const auto& e : records.damaged) std::cerr << "damaged: " << e.message << "\n";
   for (const auto& m : records.invalid) std::cerr << "invalid: " << m << "\n";
+  for (const auto& m : records.stale) std::cerr << "stale: " << m << "\n";
   for (const auto& e : records.unreadable) std::cerr << "unreadable: " << e.message << "\n";
   for (const auto& p : records.odd) std::cerr << "not a record: `" << p << "` (a link or special file)\n";
   std::cerr << report.objects_checked << " objects checked, " << report.corrupt.size()
             << " corrupt (quarantined), " << report.unreadable.size() << " unreadable; "
             << records.records_checked << " records checked, " << records.damaged.size()
-            << " damaged (quarantined), " << records.invalid.size() << " invalid\n";
+            << " damaged (quarantined), " << records.invalid.size() << " invalid, " << records.stale.size()
+            << " stale (removed)\n";
   const bool kernels_clean = report_kernel_records(*store);
   return report.clean() && records.clean() && kernels_clean ? kOk : kUserError;
 }

@@ -56,7 +56,10 @@ std::optional<Digest> authenticated_object(ObjectStore& store, const KernelRecor
   const std::string name = kernel_record_name(expected.kernel);
   if (!store.contains_text(name)) return std::nullopt;
   auto text = store.read_text(name);
-  if (!text.ok()) return std::nullopt;  // unreadable: written again after the compile
+  if (!text.ok()) {  // damaged or unreadable: written again after the compile
+    refused = "kernel record " + name + " cannot be used: " + text.error().message;
+    return std::nullopt;
+  }
   const KernelKey* key = process_kernel_key(key_problem);
   if (!key) return std::nullopt;
   std::string why;

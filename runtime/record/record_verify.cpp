@@ -18,7 +18,8 @@ bool ends_with(const std::string& text, std::string_view suffix) {
 }
 
 // What is wrong inside a result record whose seal holds, or "".
-std::string check_result(const std::string& text, const std::vector<Digest>& intact) {
+// `stale` is set when the only fault is an output object that is absent or was found corrupt.
+std::string check_result(const std::string& text, const std::vector<Digest>& intact, bool& stale) {
   toml::table table;
   try {
     table = toml::parse(text);
@@ -32,9 +33,11 @@ std::string check_result(const std::string& text, const std::vector<Digest>& int
     Digest digest;
     if (!hex || !Digest::from_hex(*hex, digest))
       return "its output `" + std::string(name.str()) + "` is not an object digest";
-    if (!std::binary_search(intact.begin(), intact.end(), digest))
+    if (!std::binary_search(intact.begin(), intact.end(), digest)) {
+      stale = true;
       return "its output `" + std::string(name.str()) + "` names object `" + *hex +
-             "`, which is missing or corrupt (the node runs again on the next run)";
+             "`, which is missing or corrupt";
+    }
   }
   if (const toml::node* metrics = table.get("metrics"); metrics && !metrics->is_table())
     return "its `metrics` is not a table";
@@ -42,8 +45,9 @@ std::string check_result(const std::string& text, const std::vector<Digest>& int
 }
 
 // What is wrong inside the record at `relative`, by the folder it is in, or "".
-std::string check_content(const std::string& relative, const std::string& text, const std::vector<Digest>& intact) {
-  if (starts_with(relative, "results/") && ends_with(relative, ".toml")) return check_result(text, intact);
+std::string check_content(const std::string& relative, const std::string& text, const std::vector<Digest>& intact,
+                          bool& stale) {
+  if (starts_with(relative, "results/") && ends_with(relative, ".toml")) return check_result(text, intact, stale);
   if (starts_with(relative, "runs/") && ends_with(relative, ".toml")) {
     RunRecord record;
     std::string error;
@@ -85,8 +89,20 @@ RecordsReport verify_records(ObjectStore& store, const std::vector<Digest>& inta
       report.damaged.push_back(std::move(damaged));
       continue;
     }
-    std::string wrong = check_content(relative, text.value(), intact_objects);
-    if (!wrong.empty()) report.invalid.push_back("record " + backticked(store.folder().full(relative)) + ": " + wrong);
+    bool stale = false;
+    std::string wrong = check_content(relative, text.value(), intact_objects, stale);
+    if (wrong.empty()) continue;
+    std::string message = "record " + backticked(store.folder().full(relative)) + ": " + wrong;
+    if (stale) {
+      // What a quarantine or a removed object leaves behind: the result can no longer be
+      // used, and removing it keeps the store consistent (its node runs again).
+      auto removed = store.remove_text(relative);
+      message += removed.ok() ? "; removed, its node runs again on the next run"
+                              : "; it could not be removed: " + removed.error().message;
+      (removed.ok() ? report.stale : report.invalid).push_back(std::move(message));
+    } else {
+      report.invalid.push_back(std::move(message));
+    }
   }
   return report;
 }

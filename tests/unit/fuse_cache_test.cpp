@@ -185,7 +185,11 @@ TEST(FuseCache, RecordRewrittenToNameAnotherObjectIsRefused) {
   ASSERT_TRUE(store.ok());
   const TwoKernels k = compile_two(store.value(), static_cast<std::uint32_t>(getpid()) + 11);
   ASSERT_NE(k.victim_object, k.other_object);
-  write_file(k.victim_record, replaced(read_file(k.victim_record), k.victim_object.hex(), k.other_object.hex()));
+  // Through the store, so that the seal is right and only the record's MAC can catch it.
+  const std::string name = runtime::kernel_record_name(k.victim.hash);
+  auto text = store.value().read_text(name);
+  ASSERT_TRUE(text.ok());
+  ASSERT_TRUE(store.value().write_text(name, replaced(text.value(), k.victim_object.hex(), k.other_object.hex())).ok());
   const auto check = runtime::check_kernel_records(store.value());
   EXPECT_EQ(check.records_checked, 2u);
   ASSERT_EQ(check.refused.size(), 1u);
@@ -202,7 +206,7 @@ TEST(FuseCache, PlantedObjectWithAnUnsignedRecordIsRefused) {
   auto store = runtime::ObjectStore::open(dir.store());
   ASSERT_TRUE(store.ok());
   const TwoKernels k = compile_two(store.value(), static_cast<std::uint32_t>(getpid()) + 13);
-  write_file(k.victim_record, k.other_object.hex() + "\n");
+  ASSERT_TRUE(store.value().write_text(runtime::kernel_record_name(k.victim.hash), k.other_object.hex() + "\n").ok());
   EXPECT_EQ(runtime::check_kernel_records(store.value()).refused.size(), 1u);
   expect_refused_then_recompiled(store.value(), k, "is not a kernel record");
 }

@@ -19,6 +19,8 @@
 #include <string>
 #include <vector>
 
+#include "runtime/store/object_store.h"
+
 namespace mlf {
 namespace {
 
@@ -154,11 +156,19 @@ TEST(FuseRun, PlantedKernelIsRefusedCompiledAgainAndReportedByVerify) {
   const fs::path object_path = fs::path("objects") / planted.object.substr(0, 2) / planted.object.substr(2);
   fs::create_directories((victim / ".mlf" / object_path).parent_path());
   fs::copy_file(donor / ".mlf" / object_path, victim / ".mlf" / object_path, fs::copy_options::overwrite_existing);
-  std::string record = read_file(kernel.record);
-  for (std::size_t at = record.find(kernel.object); at != std::string::npos; at = record.find(kernel.object, at))
-    record.replace(at, kernel.object.size(), planted.object);
-  std::ofstream(kernel.record, std::ios::binary | std::ios::trunc) << record;
+  // Written through the store, so that its seal is right: a deliberate plant, which only the
+  // record's authentication can catch (a hand edit is already caught by the seal).
   const std::string record_name = "kernels/" + kernel.record.filename().string();
+  {
+    auto victim_store = runtime::ObjectStore::open(victim / ".mlf");
+    ASSERT_TRUE(victim_store.ok()) << victim_store.error().message;
+    auto text = victim_store.value().read_text(record_name);
+    ASSERT_TRUE(text.ok()) << text.error().message;
+    std::string record = text.value();
+    for (std::size_t at = record.find(kernel.object); at != std::string::npos; at = record.find(kernel.object, at))
+      record.replace(at, kernel.object.size(), planted.object);
+    ASSERT_TRUE(victim_store.value().write_text(record_name, record).ok());
+  }
 
   Output verify = run(in(victim) + mlf + "verify");
   EXPECT_EQ(verify.exit_code, 1) << verify.text;
@@ -237,3 +247,4 @@ TEST(FuseRun, CachedKernelsAndCachedRunsMapNoLlvm) {
 
 }  // namespace
 }  // namespace mlf
+
