@@ -54,16 +54,8 @@ std::string points_csv() {
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-void write_file(const fs::path& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
-}
+using mlf::test_support::read_file;
+using mlf::test_support::write_file;
 
 // Replaces the first `from` in the file with `to`.
 void edit_file(const fs::path& path, const std::string& from, const std::string& to) {

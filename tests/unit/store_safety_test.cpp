@@ -31,16 +31,8 @@ ObjectStore open_store(const fs::path& root, StoreOptions options = {}) {
   return std::move(store).value();
 }
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-void write_file(const fs::path& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
-}
+using test_support::read_file;
+using test_support::write_file;
 
 mode_t mode_of(const fs::path& path) {
   struct stat info {};
