@@ -31,12 +31,6 @@ const char* kind_heading(OpKind kind) {
   return "Other";
 }
 
-std::string number_text(double value) {
-  if (std::isfinite(value) && value == std::floor(value) && std::fabs(value) < 1e15)
-    return std::to_string(static_cast<long long>(value));
-  return canonical_float(value);
-}
-
 // Markdown table cells must not contain a bare `|`.
 std::string cell(const std::string& text) {
   std::string out;
@@ -49,6 +43,12 @@ std::string cell(const std::string& text) {
 }
 
 }  // namespace
+
+std::string number_text(double value) {
+  if (std::isfinite(value) && value == std::floor(value) && std::fabs(value) < 1e15)
+    return std::to_string(static_cast<long long>(value));
+  return canonical_float(value);
+}
 
 std::string default_text(const ParamSpec& param) {
   if (!param.default_value) return "";

@@ -23,6 +23,10 @@ std::string op_signature(const OpSpec& op);
 // A parameter's default as source text ("0.5", "\"hash\"", "[1, 1]"); "" when required.
 std::string default_text(const ParamSpec& param);
 
+// A bound or default as docs and hover show it: whole numbers in digits (1000000, not
+// 1e+06), others in the canonical float spelling.
+std::string number_text(double value);
+
 // The accepted range of a number parameter ("≥ 0", "in (0, 1)"), or its choices; "" if none.
 std::string constraint_text(const ParamSpec& param);
 

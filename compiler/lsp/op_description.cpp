@@ -1,16 +1,8 @@
 #include "compiler/lsp/op_description.h"
 
+#include "stdlib/catalogue_reference.h"
+
 namespace mlf::lsp {
-
-namespace {
-
-std::string number_text(double number) {
-  std::string text = canonical_float(number);
-  if (text.size() > 2 && text.compare(text.size() - 2, 2, ".0") == 0) text.resize(text.size() - 2);
-  return text;
-}
-
-}  // namespace
 
 std::string param_detail(const ParamSpec& param) {
   std::string out = param_type_name(param.type);
@@ -39,7 +31,7 @@ std::string op_signature(const OpSpec& op) {
 }
 
 std::string op_markdown(const OpSpec& op) {
-  std::string out = "```mlflow\n" + op_signature(op) + "\n```\n" + op_kind_name(op.kind) +
+  std::string out = "```mlflow\n" + lsp::op_signature(op) + "\n```\n" + op_kind_name(op.kind) +
                     " `" + op.name + "` " + op.version + (op.random ? " (random)" : "") + "\n";
   if (!op.summary.empty()) out += "\n" + op.summary + "\n";
   if (!op.params.empty()) out += "\n";
