@@ -16,10 +16,11 @@ std::string lower(std::string text) {
   return text;
 }
 
-// Reads one header line without its CR LF; false at the end of the stream.
+// Reads one header line without its CR LF; false at the end of the stream, including a
+// line the stream cut off before its LF: a header block is complete only with its blank line.
 bool read_header_line(std::istream& in, std::string& line) {
   line.clear();
-  if (!std::getline(in, line)) return false;
+  if (!std::getline(in, line) || in.eof()) return false;
   if (!line.empty() && line.back() == '\r') line.pop_back();
   return true;
 }
