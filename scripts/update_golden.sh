@@ -7,5 +7,5 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${MLF_BUILD_DIR:-$root/build}"
 cmake --build "$build" --target mlf mlf_tests >/dev/null
-MLF_UPDATE_GOLDEN=1 "$build/tests/mlf_tests" >/dev/null
+MLF_UPDATE_GOLDEN=1 "$build/tests/mlf_tests" --gtest_brief=1
 git -C "$root" status --short tests
